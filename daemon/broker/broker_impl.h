@@ -1,0 +1,112 @@
+// Private to the broker module: the state behind broker::broker, shared by its .cc files.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/broker/broker.h"
+#include "daemon/validate/validate.h"
+
+namespace mab::broker {
+
+// A SUBMIT that passed every stateless check and waits for the cycle's transaction.
+struct pending_submit {
+  std::string peer;
+  std::string envelope;            // the SUBMIT payload, stored byte for byte
+  store::new_message message;
+  mab::v1::Receipt receipt;        // filled in as far as known
+};
+
+struct pending_ack {
+  std::string peer;
+  std::string agency;
+  std::string message_id;
+  std::string sealed;              // serialized Sealed(Ack), kept as the proof
+  mab::v1::Sealed sealed_msg;
+  time_point acked_at;
+};
+
+struct pending_refusal {
+  std::string peer;
+  std::string agency;
+  std::string message_id;
+  std::string reason;
+};
+
+struct pending_notice_ack {
+  std::string agency;
+  std::uint64_t notice_id = 0;
+};
+
+struct receiver {
+  std::string peer;
+  time_point last_seen;
+};
+
+struct broker::impl {
+  impl(const config::config& c, store::store& s, const clock& k, const crypto::signer& g)
+      : cfg(c), st(s), clk(k), signer(g) {}
+
+  const config::config& cfg;
+  store::store& st;
+  const clock& clk;
+  const crypto::signer& signer;
+
+  std::vector<pending_submit> submits;
+  std::vector<pending_ack> acks;
+  std::vector<pending_refusal> refusals;
+  std::vector<pending_notice_ack> notice_acks;
+  std::vector<outgoing> out;
+
+  std::map<std::string, std::vector<receiver>> receivers;      // agency -> live connections
+  std::map<std::string, std::string> peer_agency;              // routing id -> agency
+  std::map<std::string, std::size_t> next_receiver;            // round robin
+  // Deliveries handed out and not yet answered, per agency, until their retry time.
+  std::map<std::string, std::map<std::uint64_t, time_point>> in_flight;
+  std::set<std::string> rescheduled;                           // agencies back online
+  std::map<std::string, mab::v1::Sealed> attestations;         // key id -> signed attestation
+  stats counters;
+
+  // dispatch (broker.cc)
+  void reply_error(const std::string& peer, std::string_view command, mab::v1::ReasonCode code,
+                   std::string field, std::string detail);
+  void send_receipt(const std::string& peer, std::string_view command,
+                    mab::v1::Receipt receipt);
+
+  void clear_pending() {
+    submits.clear();
+    acks.clear();
+    refusals.clear();
+    notice_acks.clear();
+  }
+
+  // submit.cc
+  void on_submit(const std::string& peer, const std::string& agency, std::string payload);
+  std::optional<validate::rejection> check_submit(const std::string& agency,
+                                                  const mab::v1::SignedEnvelope& env,
+                                                  mab::v1::Notification& n,
+                                                  std::vector<std::string>& recipients);
+  bool is_stored_copy(const mab::v1::Notification& n, const mab::v1::SignedEnvelope& env);
+  void reject(const std::string& peer, mab::v1::Receipt receipt, const validate::rejection& r);
+  // Applies the submits inside the cycle's transaction; false when the store failed.
+  bool apply_submits(std::vector<std::pair<std::string, mab::v1::Receipt>>& receipts,
+                     mab::error& failure);
+
+  // acks.cc
+  void on_ack(const std::string& peer, const std::string& agency, const std::string& payload);
+  void on_refuse(const std::string& peer, const std::string& agency, const std::string& payload);
+  bool apply_answers(mab::error& failure);
+
+  // delivery.cc
+  void on_ready(const std::string& peer, const std::string& agency);
+  void expire_receivers(time_point now);
+  bool deliver_due(mab::error& failure);
+  const mab::v1::Sealed& attestation_for(const std::string& key_id);
+  std::chrono::milliseconds backoff(std::uint32_t attempts) const;
+  void forget_in_flight(const std::string& agency, std::uint64_t delivery_id);
+};
+
+}  // namespace mab::broker

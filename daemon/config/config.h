@@ -1,0 +1,96 @@
+// The broker configuration: settings, the agency registry and routing rules, loaded from TOML
+// and validated as a whole at start-up. Loading reports every problem at once, each naming the
+// file, line and field, so an operator fixes a config in one pass (and `mabd --validate-config`
+// can gate a deployment pipeline).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mab::config {
+
+// Body kinds, by their Notification oneof field names.
+const std::set<std::string>& known_body_kinds();  // "attendance_concern", "missing_episode", ...
+// Agency kinds.
+const std::set<std::string>& known_agency_kinds();  // school, police, health, housing, csc, mash, ...
+
+struct signing_key {
+  std::string key_id;      // crypto::key_id_for(public_key)
+  std::string public_key;  // raw 32 bytes
+};
+
+struct agency {
+  std::string id;                        // [a-z0-9][a-z0-9._-]{0,63}
+  std::string name;                      // for people; defaults to id
+  std::string kind;                      // one of known_agency_kinds()
+  std::string area;                      // local authority code
+  std::vector<signing_key> signing_keys; // at least one; several during a rotation
+  std::vector<std::string> curve_keys;   // Z85 public keys admitted for this agency; at least one
+  std::set<std::string> may_send;        // body kinds; empty = may send nothing
+};
+
+// A rule matches a notification when its body kind is in `bodies` and (when `areas` is not
+// empty) the subject's area, or the sender's area when the subject has none, is in `areas`.
+// Recipients are the agencies in `to`, plus every agency whose kind is in `to_kinds` and whose
+// area is the matched area. The sender is never its own recipient.
+struct route_rule {
+  std::string name;                      // defaults to "route #N"
+  std::set<std::string> bodies;          // non-empty, each a known body kind
+  std::set<std::string> areas;           // empty = any area
+  std::vector<std::string> to;           // agency ids (must exist)
+  std::set<std::string> to_kinds;        // agency kinds
+  bool allow_explicit = false;           // may a sender name recipients itself?
+  int line = 0;                          // where it was declared, for messages
+};
+
+struct settings {
+  std::string listen = "tcp://127.0.0.1:7750";  // ZeroMQ endpoint for adapters
+  std::string data_dir = ".";                    // relative paths below resolve against it
+  std::string store = "sqlite";                  // only "sqlite" for now
+  std::string sqlite_path = "mab.db";
+  std::string signing_key_file = "broker.sign.key";
+  std::string curve_secret_key_file = "broker.curve.key";
+  std::string control = "";                      // ipc:// endpoint; default ipc://<data_dir>/control.sock
+  std::uint64_t max_message_bytes = 1048576;     // SUBMIT payloads above this: MESSAGE_TOO_LARGE
+  std::int64_t clock_skew_seconds = 300;         // created_at further from now: CLOCK_SKEW
+  std::uint32_t max_refusals = 3;                // then dead-letter
+  double retry_initial_seconds = 5;              // first redelivery of an unacknowledged message
+  double retry_max_seconds = 300;                // backoff cap
+  std::uint32_t delivery_window = 100;           // unacknowledged deliveries in flight per agency
+  double consumer_timeout_seconds = 30;          // a receiving client that is silent this long is offline
+  std::string log_format = "human";              // "human" or "json"
+  std::string log_level = "info";                // trace, debug, info, warn, error
+};
+
+struct config {
+  std::string source_path;   // the file it came from (absolute)
+  settings broker;
+  std::vector<agency> agencies;
+  std::vector<route_rule> routes;
+
+  const agency* find_agency(const std::string& id) const;
+  // The agency and key for a signing key id, or nullptr.
+  const agency* agency_for_key(const std::string& key_id, const signing_key** key = nullptr) const;
+  // The agency admitted with this Curve public key (Z85), or nullptr.
+  const agency* agency_for_curve_key(const std::string& z85) const;
+  // Resolves a path from the settings against data_dir (absolute paths stay as they are).
+  std::string resolve(const std::string& path) const;
+  std::string control_endpoint() const;
+};
+
+struct load_result {
+  std::optional<config> cfg;           // set only when `errors` is empty
+  std::vector<std::string> errors;     // "mabd.toml:12: agency 'school-1': signing_keys[0]: ..."
+};
+
+// Parses and validates. data_dir, when relative, resolves against the file's folder.
+load_result load(const std::string& path);
+// Same, from text (tests, fuzzing). `name` is used in messages; relative data_dir resolves
+// against the current directory.
+load_result parse(const std::string& text, const std::string& name);
+
+}  // namespace mab::config

@@ -1,0 +1,117 @@
+// mabd: the Multi-Agency Broker daemon. See README.md for configuration and operation.
+#include <utility>  // before Asio (Boost 1.74 with GCC 12)
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/broker/broker.h"
+#include "daemon/config/config.h"
+#include "daemon/crypto/crypto.h"
+#include "daemon/mabd/logging.h"
+#include "daemon/store/store.h"
+#include "daemon/transport/server.h"
+
+namespace {
+
+constexpr int exit_config = 2;
+constexpr int exit_runtime = 1;
+
+struct keys {
+  mab::crypto::signer signer;
+  std::string curve_secret;
+};
+
+mab::result<keys> load_keys(const mab::config::config& cfg) {
+  auto signer = mab::crypto::load_signer(cfg.resolve(cfg.broker.signing_key_file));
+  if (!signer) return mab::make_error("[broker] signing_key_file: " + signer.message());
+  auto curve = mab::crypto::load_curve_secret(cfg.resolve(cfg.broker.curve_secret_key_file));
+  if (!curve) return mab::make_error("[broker] curve_secret_key_file: " + curve.message());
+  return keys{std::move(signer).value(), std::move(curve).value()};
+}
+
+int serve(const mab::config::config& cfg, keys& k) {
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.broker.data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create data_dir {}: {}", cfg.broker.data_dir, ec.message());
+    return exit_runtime;
+  }
+  auto st = mab::store::open_sqlite({cfg.resolve(cfg.broker.sqlite_path), true});
+  if (!st) {
+    spdlog::critical("cannot open the store: {}", st.message());
+    return exit_runtime;
+  }
+  mab::system_clock_source clk;
+  mab::broker::broker brk(cfg, **st, clk, k.signer);
+  boost::asio::io_context io(1);
+  mab::transport::server srv(io, cfg, brk);
+  if (auto s = srv.start(k.curve_secret); !s) {
+    spdlog::critical("{}", s.message());
+    return exit_runtime;
+  }
+  // Tests and scripts that bind port "*" read the real endpoint here.
+  std::ofstream(cfg.resolve("mabd.endpoint"), std::ios::trunc) << srv.endpoint() << "\n";
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& error, int sig) {
+    if (error) return;
+    spdlog::info("signal {}: draining and stopping", sig);
+    srv.stop();
+    io.stop();
+  });
+  spdlog::info("mabd ready: listening on {}, {} agencies, {} routes, broker key {}, control {}",
+               srv.endpoint(), cfg.agencies.size(), cfg.routes.size(), k.signer.key_id(),
+               cfg.control_endpoint());
+  io.run();
+  const auto& c = brk.counters();
+  spdlog::info("mabd stopped: {} accepted, {} duplicates, {} rejected, {} acknowledged", c.accepted,
+               c.duplicates, c.rejected, c.acks);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mabd: the Multi-Agency Broker daemon. Verifies, stores and routes signed "
+               "safeguarding notifications between agencies."};
+  std::string config_path;
+  bool validate_only = false;
+  std::string log_format;
+  std::string log_level;
+  app.add_option("-c,--config", config_path, "Broker configuration file (TOML)")->required();
+  app.add_flag("--validate-config", validate_only,
+               "Check the configuration and key files, print the result and exit (0 = valid)");
+  app.add_option("--log-format", log_format, "human or json (overrides [broker] log_format)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides config)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = mab::config::load(config_path);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::cerr << e << "\n";
+    std::cerr << "mabd: configuration has " << loaded.errors.size() << " error(s)\n";
+    return exit_config;
+  }
+  const auto& cfg = *loaded.cfg;
+  auto k = load_keys(cfg);
+  if (!k) {
+    std::cerr << config_path << ": " << k.message() << "\n";
+    return exit_config;
+  }
+  if (validate_only) {
+    std::cout << config_path << ": valid (" << cfg.agencies.size() << " agencies, "
+              << cfg.routes.size() << " routes, broker signing key " << k->signer.key_id() << ")\n";
+    return 0;
+  }
+  if (auto s = mab::logging::setup(log_format.empty() ? cfg.broker.log_format : log_format,
+                                   log_level.empty() ? cfg.broker.log_level : log_level);
+      !s) {
+    std::cerr << "mabd: " << s.message() << "\n";
+    return exit_config;
+  }
+  return serve(cfg, *k);
+}

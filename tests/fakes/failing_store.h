@@ -1,0 +1,78 @@
+// A store that forwards to a real one but can be told to fail, LevelDB SpecialEnv style:
+// "the disk is full from now on" without filling a disk.
+#pragma once
+
+#include "daemon/store/store.h"
+
+namespace mab::testing {
+
+class failing_store final : public mab::store::store {
+ public:
+  explicit failing_store(mab::store::store& inner) : inner_(inner) {}
+
+  bool full = false;  // every write and commit fails with store_error::full
+
+  status begin() override { return inner_.begin(); }
+  status commit() override {
+    if (full) {
+      inner_.rollback();
+      return make_error("disk full (simulated)", mab::store::store_error::full);
+    }
+    return inner_.commit();
+  }
+  void rollback() override { inner_.rollback(); }
+  result<std::optional<mab::store::message_record>> find_message(const std::string& id) override {
+    return inner_.find_message(id);
+  }
+  result<std::uint64_t> append_message(const mab::store::new_message& m) override {
+    if (full) return make_error("disk full (simulated)", mab::store::store_error::full);
+    return inner_.append_message(m);
+  }
+  result<std::vector<mab::store::delivery_record>> due_deliveries(const std::string& r, time_point now,
+                                                             std::size_t limit) override {
+    return inner_.due_deliveries(r, now, limit);
+  }
+  status mark_attempted(std::uint64_t id, time_point next) override {
+    return inner_.mark_attempted(id, next);
+  }
+  status reschedule_pending(const std::string& r, time_point now) override {
+    return inner_.reschedule_pending(r, now);
+  }
+  result<std::uint64_t> pending_count(const std::string& r) override {
+    return inner_.pending_count(r);
+  }
+  result<mab::store::ack_outcome> record_ack(const std::string& id, const std::string& r, time_point at,
+                                        const std::string& ack) override {
+    return inner_.record_ack(id, r, at, ack);
+  }
+  result<mab::store::refusal_outcome> record_refusal(const std::string& id, const std::string& r,
+                                                const std::string& reason, time_point at,
+                                                std::uint32_t max, time_point retry) override {
+    return inner_.record_refusal(id, r, reason, at, max, retry);
+  }
+  result<std::vector<mab::store::delivery_record>> dead_letters(std::size_t limit) override {
+    return inner_.dead_letters(limit);
+  }
+  result<bool> replay_dead_letter(std::uint64_t id, time_point now) override {
+    return inner_.replay_dead_letter(id, now);
+  }
+  result<std::uint64_t> append_notice(const std::string& a, const std::string& p,
+                                      time_point at) override {
+    return inner_.append_notice(a, p, at);
+  }
+  result<std::vector<mab::store::notice_record>> due_notices(const std::string& a, time_point now,
+                                                        std::size_t limit) override {
+    return inner_.due_notices(a, now, limit);
+  }
+  status mark_notice_attempted(std::uint64_t id, time_point next) override {
+    return inner_.mark_notice_attempted(id, next);
+  }
+  result<bool> confirm_notice(const std::string& a, std::uint64_t id) override {
+    return inner_.confirm_notice(a, id);
+  }
+
+ private:
+  mab::store::store& inner_;
+};
+
+}  // namespace mab::testing

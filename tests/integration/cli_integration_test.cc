@@ -1,0 +1,93 @@
+// mabctl and mabd as an adapter developer and an operator use them: real processes only.
+#include <gtest/gtest.h>
+
+#include "tests/integration/scenario.h"
+
+namespace mab::testing {
+namespace {
+
+const char* valid_json = R"({
+  "subject": {"upn": "P207000016049", "given_name": "Ava", "area": "E09000001"},
+  "attendance_concern": {"kind": "PERSISTENT_ABSENCE", "possible_sessions": 108,
+                         "attended_sessions": 86, "absence_rate_percent": 20.4}
+})";
+
+class cli_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    standard_agencies(sb);
+    ASSERT_NO_FATAL_FAILURE(sb.start());
+  }
+  sandbox sb;
+};
+
+TEST_F(cli_test, send_then_recv_then_sender_sees_the_ack) {
+  auto sent = sb.mabctl({"send", "--config", sb.agency("school-a").adapter_config}, valid_json);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_NE(sent.out.find("\"ACCEPTED\""), std::string::npos) << sent.out;
+  EXPECT_EQ(std::count(sent.out.begin(), sent.out.end(), '\n'), 1) << "one JSON line";
+
+  auto got = sb.mabctl({"recv", "--config", sb.agency("csc-a").adapter_config, "--count", "1",
+                        "--timeout", "10"});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_NE(got.out.find("\"delivery\""), std::string::npos) << got.out;
+  EXPECT_NE(got.out.find("P207000016049"), std::string::npos) << got.out;
+
+  auto notice = sb.mabctl({"recv", "--config", sb.agency("school-a").adapter_config, "--count",
+                           "1", "--timeout", "10"});
+  ASSERT_EQ(notice.exit_code, 0) << notice.err;
+  EXPECT_NE(notice.out.find("ack_notice"), std::string::npos) << notice.out;
+}
+
+TEST_F(cli_test, rejected_send_exits_2_naming_reason_and_field) {
+  std::string bad = valid_json;
+  bad.replace(bad.find("P207000016049"), 13, "A207000016049");
+  auto r = sb.mabctl({"send", "--config", sb.agency("school-a").adapter_config}, bad);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("INVALID_UPN"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("subject.upn"), std::string::npos) << r.err;
+}
+
+TEST_F(cli_test, json_that_is_not_a_notification_exits_2) {
+  auto r = sb.mabctl({"send", "--config", sb.agency("school-a").adapter_config},
+                     R"({"subject": {"upn": 7}, "no_such_field": true})");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST_F(cli_test, recv_without_enough_messages_exits_1) {
+  auto r = sb.mabctl({"recv", "--config", sb.agency("csc-b").adapter_config, "--count", "1",
+                      "--timeout", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(cli_test, ping) {
+  auto r = sb.mabctl({"ping", "--config", sb.agency("police-a").adapter_config});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pong"), std::string::npos);
+}
+
+TEST_F(cli_test, validate_config_accepts_good_and_names_the_line_of_bad) {
+  auto good = sb.mabd({"--config", sb.config_path(), "--validate-config"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("valid"), std::string::npos);
+
+  sb.broker_extra = "lissen = \"tcp://127.0.0.1:1\"\n";
+  sb.write_config();
+  auto bad = sb.mabd({"--config", sb.config_path(), "--validate-config"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("mabd.toml:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("lissen"), std::string::npos) << bad.err;
+}
+
+TEST_F(cli_test, every_binary_has_help) {
+  EXPECT_EQ(sb.mabd({"--help"}).exit_code, 0);
+  for (const char* sub : {"keygen", "send", "recv", "ping", "deadletters"}) {
+    auto r = sb.mabctl({sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << sub;
+    EXPECT_FALSE(r.out.empty()) << sub;
+  }
+}
+
+}  // namespace
+}  // namespace mab::testing

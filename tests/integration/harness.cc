@@ -1,0 +1,247 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "daemon/wire/wire.h"
+
+namespace fs = std::filesystem;
+
+namespace mab::testing {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void spit(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& i : items) out += (out.size() > 1 ? ", \"" : "\"") + i + "\"";
+  return out + "]";
+}
+
+// fork/exec with stdin, stdout and stderr redirected to files; returns the child's pid.
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& in,
+            const std::string& out, const std::string& err) {
+  std::vector<std::string> argv_s{exe};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int i = open(in.c_str(), O_RDONLY);
+    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (i < 0 || o < 0 || e < 0) _exit(127);
+    dup2(i, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+run_result run(const std::string& dir, const std::string& exe, const std::vector<std::string>& args,
+               const std::string& input) {
+  static int counter = 0;
+  const std::string base = dir + "/run" + std::to_string(++counter);
+  spit(base + ".in", input);
+  std::remove((base + ".err").c_str());
+  const pid_t pid = spawn(exe, args, base + ".in", base + ".out", base + ".err");
+  run_result r;
+  r.exit_code = wait_status(pid);
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  return r;
+}
+
+}  // namespace
+
+sandbox::sandbox() {
+  char tmpl[] = "/tmp/mab-test-XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  if (d == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = d;
+  broker_sign_ = crypto::generate_signing_key();
+  broker_curve_ = crypto::generate_curve_key();
+  fs::create_directories(dir_ + "/keys");
+  fs::create_directories(dir_ + "/adapters");
+  (void)crypto::write_secret_file(dir_ + "/keys/broker.sign.key",
+                                  crypto::base64_encode(broker_sign_.seed), true);
+  (void)crypto::write_secret_file(dir_ + "/keys/broker.curve.key", broker_curve_.secret_z85, true);
+}
+
+sandbox::~sandbox() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    wait_status(pid_);
+  }
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir_, ec);
+  else std::fprintf(stderr, "sandbox kept for inspection: %s\n", dir_.c_str());
+}
+
+agency_keys& sandbox::add_agency(const std::string& id, const std::string& kind,
+                                 const std::string& area, std::vector<std::string> may_send) {
+  agency_keys a;
+  a.id = id;
+  a.kind = kind;
+  a.area = area;
+  a.may_send = std::move(may_send);
+  a.sign = crypto::generate_signing_key();
+  a.curve = crypto::generate_curve_key();
+  a.adapter_config = dir_ + "/adapters/" + id + ".toml";
+  (void)crypto::write_secret_file(dir_ + "/keys/" + id + ".sign.key",
+                                  crypto::base64_encode(a.sign.seed), true);
+  (void)crypto::write_secret_file(dir_ + "/keys/" + id + ".curve.key", a.curve.secret_z85, true);
+  agencies_.push_back(std::move(a));
+  return agencies_.back();
+}
+
+const agency_keys& sandbox::agency(const std::string& id) const {
+  for (const auto& a : agencies_) {
+    if (a.id == id) return a;
+  }
+  throw std::runtime_error("no agency " + id);
+}
+
+void sandbox::write_config() {
+  std::string t = "[broker]\nlisten = \"" + listen_ + "\"\ndata_dir = \".\"\n" +
+                  "signing_key_file = \"keys/broker.sign.key\"\n" +
+                  "curve_secret_key_file = \"keys/broker.curve.key\"\n" + broker_extra + "\n";
+  for (const auto& a : agencies_) {
+    t += "[[agency]]\nid = \"" + a.id + "\"\nkind = \"" + a.kind + "\"\narea = \"" + a.area +
+         "\"\nsigning_keys = [\"" + crypto::base64_encode(a.sign.public_key) +
+         "\"]\ncurve_keys = [\"" + a.curve.public_z85 + "\"]\nmay_send = " + list(a.may_send) +
+         "\n\n";
+  }
+  spit(config_path(), t + routes);
+}
+
+void sandbox::start() {
+  ASSERT_LT(pid_, 0) << "mabd already running";
+  write_config();
+  const std::string endpoint_file = dir_ + "/mabd.endpoint";
+  std::remove(endpoint_file.c_str());
+  pid_ = spawn(MABD_PATH, {"--config", config_path()}, "/dev/null", dir_ + "/mabd.stdout",
+               dir_ + "/mabd.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string ep = slurp(endpoint_file);
+    if (!ep.empty() && ep.back() == '\n') {
+      endpoint_ = ep.substr(0, ep.size() - 1);
+      listen_ = endpoint_;  // a restart comes back on the same port
+      break;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL() << "mabd exited during start-up:\n" << log();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(endpoint_.empty()) << "mabd did not start in time:\n" << log();
+  for (const auto& a : agencies_) {
+    spit(a.adapter_config,
+         "agency = \"" + a.id + "\"\nendpoint = \"" + endpoint_ + "\"\nbroker_curve_key = \"" +
+             broker_curve_.public_z85 + "\"\nbroker_signing_key = \"" +
+             crypto::base64_encode(broker_sign_.public_key) + "\"\nsigning_key_file = \"../keys/" +
+             a.id + ".sign.key\"\ncurve_secret_key_file = \"../keys/" + a.id + ".curve.key\"\n");
+  }
+}
+
+int sandbox::stop(int sig) {
+  if (pid_ < 0) return -1;
+  kill(pid_, sig);
+  const int status = wait_status(pid_);
+  pid_ = -1;
+  return status;
+}
+
+std::string sandbox::log() const { return slurp(dir_ + "/mabd.log"); }
+
+sdk::options sandbox::options_for(const std::string& id) const {
+  auto o = sdk::load_options(agency(id).adapter_config);
+  if (!o) throw std::runtime_error(o.message());
+  o->heartbeat = std::chrono::milliseconds(500);
+  return *o;
+}
+
+std::unique_ptr<sdk::client> sandbox::client(const std::string& id) const {
+  auto c = sdk::client::connect(options_for(id));
+  if (!c) throw std::runtime_error(c.message());
+  return std::move(c).value();
+}
+
+run_result sandbox::mabctl(const std::vector<std::string>& args, const std::string& input) const {
+  return run(dir_, MABCTL_PATH, args, input);
+}
+
+run_result sandbox::mabd(const std::vector<std::string>& args) const {
+  return run(dir_, MABD_PATH, args, "");
+}
+
+mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area) {
+  mab::v1::Notification n;
+  n.set_message_id(crypto::uuid_v4());
+  n.set_sender(sender);
+  *n.mutable_created_at() = wire::to_timestamp(std::chrono::system_clock::now());
+  auto* s = n.mutable_subject();
+  s->set_upn("P207000016049");
+  s->set_given_name("Ava");
+  s->set_family_name("Example");
+  s->set_date_of_birth("2015-05-17");
+  s->set_area(area);
+  auto* b = n.mutable_attendance_concern();
+  b->set_kind(mab::v1::AttendanceConcern::PERSISTENT_ABSENCE);
+  b->set_school_urn("100000");
+  b->set_period_start("2026-09-03");
+  b->set_period_end("2026-11-20");
+  b->set_possible_sessions(108);
+  b->set_attended_sessions(86);
+  b->set_unauthorised_absences(16);
+  b->set_absence_rate_percent(20.4);
+  return n;
+}
+
+std::vector<sdk::event> receive_for(sdk::client& c, std::chrono::milliseconds timeout,
+                                    std::size_t want) {
+  std::vector<sdk::event> got;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (got.size() < want) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    auto e = c.receive(left);
+    if (!e) break;
+    if (e->has_value()) got.push_back(std::move(**e));
+  }
+  return got;
+}
+
+}  // namespace mab::testing

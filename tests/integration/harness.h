@@ -1,0 +1,85 @@
+// A sandbox for scenario tests: a temporary folder with fresh keys for a broker and its
+// agencies, a real mabd process started from it on an ephemeral loopback port, SDK clients
+// and mabctl runs against it. Everything it starts it stops, and the folder is removed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/sdk/client.h"
+#include "daemon/crypto/crypto.h"
+
+namespace mab::testing {
+
+struct agency_keys {
+  std::string id;
+  std::string kind;
+  std::string area;
+  std::vector<std::string> may_send;
+  crypto::signing_key_pair sign;
+  crypto::curve_key_pair curve;
+  std::string adapter_config;  // path of its adapter TOML (written by start())
+};
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class sandbox {
+ public:
+  sandbox();
+  ~sandbox();
+  sandbox(const sandbox&) = delete;
+  sandbox& operator=(const sandbox&) = delete;
+
+  agency_keys& add_agency(const std::string& id, const std::string& kind, const std::string& area,
+                          std::vector<std::string> may_send);
+  // Raw TOML appended to the config: [[route]] tables, extra [broker] lines via broker_extra.
+  std::string routes;
+  std::string broker_extra;
+
+  void write_config();
+  // Starts mabd and waits until it is listening; ASSERTs on failure (call via ASSERT_NO_FATAL_FAILURE).
+  void start();
+  // Sends `sig` and waits; returns the exit status (or 128 + signal).
+  int stop(int sig = 15);
+  bool running() const { return pid_ > 0; }
+  std::string log() const;
+
+  sdk::options options_for(const std::string& id) const;
+  std::unique_ptr<sdk::client> client(const std::string& id) const;
+  // Runs mabctl with `args`, feeding `input` on stdin.
+  run_result mabctl(const std::vector<std::string>& args, const std::string& input = "") const;
+  // Runs mabd with `args` (for --validate-config and the like), not as the sandbox's daemon.
+  run_result mabd(const std::vector<std::string>& args) const;
+
+  const std::string& dir() const { return dir_; }
+  const std::string& endpoint() const { return endpoint_; }
+  std::string config_path() const { return dir_ + "/mabd.toml"; }
+  const crypto::signing_key_pair& broker_signing() const { return broker_sign_; }
+  const agency_keys& agency(const std::string& id) const;
+
+ private:
+  std::string dir_;
+  std::string endpoint_;
+  std::string listen_ = "tcp://127.0.0.1:*";
+  crypto::signing_key_pair broker_sign_;
+  crypto::curve_key_pair broker_curve_;
+  std::vector<agency_keys> agencies_;
+  pid_t pid_ = -1;
+};
+
+// A notification that passes every content rule, from `sender`, about a child in `area`.
+mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area);
+
+// Receives until `pred` holds for an event or `timeout` passes; returns the events seen.
+std::vector<sdk::event> receive_for(sdk::client& c, std::chrono::milliseconds timeout,
+                                    std::size_t want);
+
+}  // namespace mab::testing
