@@ -1,4 +1,6 @@
 // mabctl and mabd as an adapter developer and an operator use them: real processes only.
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/scenario.h"
@@ -78,6 +80,30 @@ TEST_F(cli_test, validate_config_accepts_good_and_names_the_line_of_bad) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("mabd.toml:"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("lissen"), std::string::npos) << bad.err;
+}
+
+TEST(cli_logging, json_log_format_writes_one_json_object_per_line) {
+  sandbox sb;
+  standard_agencies(sb);
+  sb.broker_extra = "log_format = \"json\"\n";
+  ASSERT_NO_FATAL_FAILURE(sb.start());
+  auto sent = sb.mabctl({"send", "--config", sb.agency("school-a").adapter_config}, valid_json);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  ASSERT_EQ(sb.stop(), 0);
+  std::istringstream lines(sb.log());
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    EXPECT_EQ(line.rfind("{\"time\":\"", 0), 0u) << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    EXPECT_NE(line.find("\"msg\":\""), std::string::npos) << line;
+  }
+  EXPECT_GE(count, 3);
+  EXPECT_NE(sb.log().find("accepted message"), std::string::npos);
+  // Logs never carry the child's identifiers or names.
+  EXPECT_EQ(sb.log().find("P207000016049"), std::string::npos);
+  EXPECT_EQ(sb.log().find("Ava"), std::string::npos);
 }
 
 TEST_F(cli_test, every_binary_has_help) {
