@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 struct keygen_args {
   std::string agency;
   std::string out_dir;
+  std::string subject_key;
   bool force = false;
 };
 
@@ -49,7 +50,25 @@ status write_all(const std::vector<key_file>& files, bool force) {
   return ok_status();
 }
 
+// The broker's subject-key secret: 32 random bytes, base64, owner-only.
+int run_subject_keygen(const keygen_args& a) {
+  const std::vector<key_file> files = {
+      {a.subject_key, crypto::base64_encode(crypto::random_bytes(32)), true}};
+  if (auto st = write_all(files, a.force); !st) {
+    std::cerr << "mabctl keygen: " << st.message() << "\n";
+    return exit_failure;
+  }
+  std::cout << "wrote " << a.subject_key << " (the broker's subject_key_file; keep it with backups:"
+            << " without it new subject keys no longer match old ones)\n";
+  return exit_ok;
+}
+
 int run_keygen(const keygen_args& a) {
+  if (!a.subject_key.empty()) return run_subject_keygen(a);
+  if (a.agency.empty() || a.out_dir.empty()) {
+    std::cerr << "mabctl keygen: --agency and --out-dir are required (or --subject-key FILE)\n";
+    return exit_usage;
+  }
   std::error_code ec;
   fs::create_directories(a.out_dir, ec);
   if (ec) {
@@ -82,12 +101,15 @@ int run_keygen(const keygen_args& a) {
 
 void add_keygen(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<keygen_args>();
-  auto* cmd = app.add_subcommand("keygen", "Generate an agency's signing and Curve key files");
-  cmd->add_option("--agency", args->agency, "Agency id; names the files <id>.sign.key etc.")
-      ->required()
-      ->check(CLI::Validator(agency_id_rule, "AGENCY_ID"));
-  cmd->add_option("--out-dir", args->out_dir, "Folder to write the four key files into")
-      ->required();
+  auto* cmd = app.add_subcommand(
+      "keygen", "Generate an agency's signing and Curve key files, or the broker's subject key");
+  auto* agency = cmd->add_option("--agency", args->agency,
+                                 "Agency id; names the files <id>.sign.key etc.")
+                     ->check(CLI::Validator(agency_id_rule, "AGENCY_ID"));
+  auto* out_dir = cmd->add_option("--out-dir", args->out_dir, "Folder to write the four key files into");
+  auto* subject = cmd->add_option("--subject-key", args->subject_key,
+                                  "Instead: write the broker's subject-key secret to this file");
+  subject->excludes(agency)->excludes(out_dir);
   cmd->add_flag("--force", args->force, "Overwrite existing key files");
   cmd->callback([args, &exit_code] { exit_code = run_keygen(*args); });
 }

@@ -21,9 +21,12 @@ namespace mab::mabctl {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;   // config, connection, timeout: the outcome is unknown
 inline constexpr int exit_rejected = 2;  // the input (or the broker's verdict on it) is wrong
+inline constexpr int exit_tampered = 3;  // audit verify found the trail altered
+inline constexpr int exit_usage = 64;    // EX_USAGE: the command line itself is wrong
 
 // Each sets `exit_code` when its subcommand runs.
 void add_keygen(CLI::App& app, int& exit_code);
+void add_audit(CLI::App& app, int& exit_code);
 void add_send(CLI::App& app, int& exit_code);
 void add_recv(CLI::App& app, int& exit_code);
 void add_ping(CLI::App& app, int& exit_code);

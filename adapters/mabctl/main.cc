@@ -41,11 +41,12 @@ int main(int argc, char** argv) {
   add_recv(app, exit_code);
   add_ping(app, exit_code);
   add_deadletters(app, exit_code);
+  add_audit(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // Usage errors get EX_USAGE, so they never look like a rejection (2) or an outage (1).
-    return app.exit(e) == 0 ? 0 : 64;
+    return app.exit(e) == 0 ? 0 : exit_usage;
   } catch (const std::exception& e) {
     std::cerr << "mabctl: " << e.what() << "\n";
     return exit_failure;

@@ -1,5 +1,6 @@
 // ACK and REFUSE: a recipient's signed answer to a delivery. Verified as it arrives, recorded in
 // the cycle's transaction, and reported to the sender as a durable notice.
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/broker/broker_impl.h"
@@ -89,6 +90,13 @@ bool broker::impl::apply_answers(mab::error& failure) {
       continue;  // already acknowledged: a repeated ack is harmless
     }
     forget_in_flight(a.agency, r->delivery_id);
+    if (!record("delivery.acked", "",
+                nlohmann::json{{"message_id", a.message_id}, {"recipient", a.agency},
+                               {"sender", r->sender},
+                               {"ack_sha256", crypto::to_hex(crypto::sha256(a.sealed))}},
+                failure)) {
+      return false;
+    }
     ++counters.acks;
     mab::v1::AckNotice notice;
     notice.set_message_id(a.message_id);
@@ -117,6 +125,13 @@ bool broker::impl::apply_answers(mab::error& failure) {
     }
     if (r->result != store::refusal_outcome::retry && r->result != store::refusal_outcome::dead_lettered) continue;
     forget_in_flight(f.agency, r->delivery_id);
+    const bool dead = r->result == store::refusal_outcome::dead_lettered;
+    if (!record(dead ? "delivery.dead_lettered" : "delivery.refused", "",
+                nlohmann::json{{"message_id", f.message_id}, {"recipient", f.agency},
+                               {"sender", r->sender}, {"refusals", r->refusals}},
+                failure)) {
+      return false;
+    }
     ++counters.refusals;
     spdlog::warn("message '{}' refused by '{}' ({} of {})", f.message_id, f.agency, r->refusals,
                  cfg.broker.max_refusals);

@@ -1,5 +1,6 @@
 #include "daemon/broker/broker.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/broker/broker_impl.h"
@@ -7,8 +8,8 @@
 namespace mab::broker {
 
 broker::broker(const config::config& cfg, store::store& st, const clock& clk,
-               const crypto::signer& signer)
-    : impl_(std::make_unique<impl>(cfg, st, clk, signer)) {}
+               const crypto::signer& signer, const subjects::keyer& keyer)
+    : impl_(std::make_unique<impl>(cfg, st, clk, signer, keyer)) {}
 
 broker::~broker() = default;
 
@@ -113,6 +114,7 @@ void broker::run_cycle() {
   ok = ok && m.apply_submits(receipts, failure);
   ok = ok && m.apply_answers(failure);
   ok = ok && m.deliver_due(failure);
+  ok = ok && m.maybe_checkpoint(false, failure);
   if (ok) {
     auto committed = m.st.commit();
     if (!committed) {
@@ -121,6 +123,7 @@ void broker::run_cycle() {
     }
   }
   if (ok) {
+    m.after_commit();
     ++m.counters.commits;
     for (auto& [peer, receipt] : receipts) m.send_receipt(peer, wire::cmd::receipt, receipt);
     before.insert(before.end(), std::make_move_iterator(m.out.begin()),
@@ -131,6 +134,7 @@ void broker::run_cycle() {
   }
 
   m.st.rollback();
+  m.after_rollback();
   m.out = std::move(before);
   const bool full = failure.code == store::store_error::full;
   spdlog::error("store transaction failed ({}): {}; refusing {} submission(s)",
@@ -168,9 +172,47 @@ result<std::vector<dead_letter_view>> broker::dead_letters(std::size_t limit) {
 }
 
 result<bool> broker::replay_dead_letter(std::uint64_t delivery_id) {
-  auto r = impl_->st.replay_dead_letter(delivery_id, impl_->clk.now());
-  if (r && *r) spdlog::info("dead letter {} replayed by an operator", delivery_id);
+  auto& m = *impl_;
+  if (auto s = m.st.begin(); !s) return s.err();
+  auto r = m.st.replay_dead_letter(delivery_id, m.clk.now());
+  mab::error failure;
+  bool ok = static_cast<bool>(r);
+  if (!r) failure = r.err();
+  if (ok && *r) {
+    ok = m.record("delivery.replayed", "", nlohmann::json{{"delivery_id", delivery_id}, {"by", "operator"}},
+                  failure);
+  }
+  if (ok) {
+    if (auto c = m.st.commit(); !c) {
+      ok = false;
+      failure = c.err();
+    }
+  }
+  if (!ok) {
+    m.st.rollback();
+    m.after_rollback();
+    return failure;
+  }
+  if (*r) spdlog::info("dead letter {} replayed by an operator", delivery_id);
   return r;
+}
+
+status broker::seal_audit() {
+  auto& m = *impl_;
+  if (m.unsealed == 0) return ok_status();
+  if (auto s = m.st.begin(); !s) return s;
+  mab::error failure;
+  if (!m.maybe_checkpoint(true, failure)) {
+    m.st.rollback();
+    m.after_rollback();
+    return failure;
+  }
+  if (auto c = m.st.commit(); !c) {
+    m.after_rollback();
+    return c;
+  }
+  m.after_commit();
+  return ok_status();
 }
 
 void broker::on_peer_gone(const std::string& peer) {

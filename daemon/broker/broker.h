@@ -24,6 +24,7 @@
 #include "daemon/config/config.h"
 #include "daemon/crypto/crypto.h"
 #include "daemon/store/store.h"
+#include "daemon/subjects/subjects.h"
 #include "daemon/wire/wire.h"
 
 namespace mab::broker {
@@ -58,9 +59,10 @@ struct dead_letter_view {
 
 class broker {
  public:
-  // All references must outlive the broker.
+  // All references must outlive the broker. `signer` is the broker's own key (receipts,
+  // notices, attestations, audit checkpoints); `keyer` makes pseudonymous subject keys.
   broker(const config::config& cfg, store::store& st, const clock& clk,
-         const crypto::signer& signer);
+         const crypto::signer& signer, const subjects::keyer& keyer);
   ~broker();
 
   // One multipart message from `peer`, whose connection authenticated as `agency`.
@@ -70,6 +72,10 @@ class broker {
   // Applies gathered work and due deliveries in one transaction; queues replies.
   void run_cycle();
   std::vector<outgoing> take_outgoing();
+
+  // Seals the audit chain now if anything is unsealed (at shutdown, so the trail's tail is
+  // covered by a checkpoint).
+  status seal_audit();
 
   // Operator functions (control socket).
   result<std::vector<dead_letter_view>> dead_letters(std::size_t limit);

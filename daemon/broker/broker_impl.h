@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "daemon/audit/audit.h"
 #include "daemon/broker/broker.h"
+#include "daemon/subjects/subjects.h"
 #include "daemon/validate/validate.h"
 
 namespace mab::broker {
@@ -17,6 +21,7 @@ struct pending_submit {
   std::string peer;
   std::string envelope;            // the SUBMIT payload, stored byte for byte
   store::new_message message;
+  std::vector<std::string> subject_keys;  // pseudonymous keys of the subject's identifiers
   mab::v1::Receipt receipt;        // filled in as far as known
 };
 
@@ -47,13 +52,21 @@ struct receiver {
 };
 
 struct broker::impl {
-  impl(const config::config& c, store::store& s, const clock& k, const crypto::signer& g)
-      : cfg(c), st(s), clk(k), signer(g) {}
+  impl(const config::config& c, store::store& s, const clock& k, const crypto::signer& g,
+       const subjects::keyer& y)
+      : cfg(c), st(s), clk(k), signer(g), keyer(y), last_checkpoint(k.now()) {}
 
   const config::config& cfg;
   store::store& st;
   const clock& clk;
   const crypto::signer& signer;
+  const subjects::keyer& keyer;
+
+  // The audit chain's head as of the open transaction; reloaded from the store when unsure.
+  std::optional<audit::chain> chain;
+  std::uint64_t unsealed = 0;       // entries since the last committed checkpoint
+  time_point last_checkpoint;
+  bool pending_seal = false;        // a checkpoint is written in the open transaction
 
   std::vector<pending_submit> submits;
   std::vector<pending_ack> acks;
@@ -82,6 +95,16 @@ struct broker::impl {
     refusals.clear();
     notice_acks.clear();
   }
+
+  // audit_trail.cc: write inside the cycle's transaction; false (with `failure`) on a store error.
+  bool record(std::string_view kind, const std::string& subject_key, const nlohmann::json& data,
+              mab::error& failure);
+  bool maybe_checkpoint(bool force, mab::error& failure);
+  void after_commit();
+  void after_rollback();
+  std::string subject_key_of(const mab::v1::Notification& n) const;
+  nlohmann::json accepted_entry(const store::new_message& m, std::uint64_t seq,
+                                const std::vector<std::string>& subject_keys) const;
 
   // submit.cc
   void on_submit(const std::string& peer, const std::string& agency, std::string payload);

@@ -1,5 +1,6 @@
 // SUBMIT: every check that needs no store runs as the frame arrives; what passes waits for the
 // cycle's transaction, where duplicates are settled and the message is stored.
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/broker/broker_impl.h"
@@ -127,6 +128,7 @@ void broker::impl::on_submit(const std::string& peer, const std::string& agency,
   p.message.notification_sha256 = crypto::sha256(env.notification());
   p.message.received_at = clk.now();
   p.message.recipients = std::move(recipients);
+  p.subject_keys = subjects::identifier_keys(keyer, n.subject());
   p.message.envelope = std::move(payload);
   p.receipt = std::move(receipt);
   submits.push_back(std::move(p));
@@ -165,6 +167,10 @@ bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Rec
     auto seq = st.append_message(s.message);
     if (!seq) {
       failure = seq.err();
+      return false;
+    }
+    if (!record("message.accepted", s.subject_keys.empty() ? std::string() : s.subject_keys.front(),
+                accepted_entry(s.message, *seq, s.subject_keys), failure)) {
       return false;
     }
     r.set_status(mab::v1::Receipt::ACCEPTED);

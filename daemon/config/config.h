@@ -54,6 +54,9 @@ struct settings {
   std::string sqlite_path = "mab.db";
   std::string signing_key_file = "broker.sign.key";
   std::string curve_secret_key_file = "broker.curve.key";
+  // The secret behind pseudonymous subject keys (a keyed hash of each identifier), base64 of at
+  // least 32 bytes. Losing it breaks the link between old and new keys; keep it with backups.
+  std::string subject_key_file = "subject.key";
   std::string control = "";                      // ipc:// endpoint; default ipc://<data_dir>/control.sock
   std::uint64_t max_message_bytes = 1048576;     // SUBMIT payloads above this: MESSAGE_TOO_LARGE
   std::int64_t clock_skew_seconds = 300;         // created_at further from now: CLOCK_SKEW
@@ -62,6 +65,8 @@ struct settings {
   double retry_max_seconds = 300;                // backoff cap
   std::uint32_t delivery_window = 100;           // unacknowledged deliveries in flight per agency
   double consumer_timeout_seconds = 30;          // a receiving client that is silent this long is offline
+  std::uint32_t audit_checkpoint_entries = 100;    // seal the audit chain after this many entries
+  double audit_checkpoint_seconds = 60;            // ... or this long after the last seal
   std::string log_format = "human";              // "human" or "json"
   std::string log_level = "info";                // trace, debug, info, warn, error
 };

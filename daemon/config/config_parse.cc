@@ -17,7 +17,8 @@ constexpr std::string_view broker_keys[] = {
     "listen", "data_dir", "store", "sqlite_path", "signing_key_file", "curve_secret_key_file",
     "control", "max_message_bytes", "clock_skew_seconds", "max_refusals",
     "retry_initial_seconds", "retry_max_seconds", "delivery_window",
-    "consumer_timeout_seconds", "log_format", "log_level"};
+    "consumer_timeout_seconds", "log_format", "log_level", "subject_key_file",
+    "audit_checkpoint_entries", "audit_checkpoint_seconds"};
 constexpr std::string_view agency_keys[] = {"id", "name", "kind", "area",
                                             "signing_keys", "curve_keys", "may_send"};
 constexpr std::string_view route_keys[] = {"name", "bodies", "areas",
@@ -149,6 +150,7 @@ void read_broker_paths(const table_reader& r, document& doc) {
   read_nonempty(r, "sqlite_path", s.sqlite_path);
   read_nonempty(r, "signing_key_file", s.signing_key_file);
   read_nonempty(r, "curve_secret_key_file", s.curve_secret_key_file);
+  read_nonempty(r, "subject_key_file", s.subject_key_file);
   read_endpoint(r, "control", s.control, control_schemes,
                 "must start with ipc:// followed by a path: the control socket has no "
                 "authentication of its own, file permissions guard it");
@@ -169,6 +171,8 @@ void read_broker_limits(const table_reader& r, settings& s) {
   }
   read_count(r, "delivery_window", s.delivery_window, max_u32);
   read_seconds(r, "consumer_timeout_seconds", s.consumer_timeout_seconds);
+  read_count(r, "audit_checkpoint_entries", s.audit_checkpoint_entries, max_u32);
+  read_seconds(r, "audit_checkpoint_seconds", s.audit_checkpoint_seconds);
   read_choice(r, "log_format", s.log_format, log_formats);
   read_choice(r, "log_level", s.log_level, log_levels);
 }

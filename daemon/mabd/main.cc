@@ -15,6 +15,7 @@
 #include "daemon/crypto/crypto.h"
 #include "daemon/mabd/logging.h"
 #include "daemon/store/store.h"
+#include "daemon/subjects/subjects.h"
 #include "daemon/transport/server.h"
 
 namespace {
@@ -25,6 +26,7 @@ constexpr int exit_runtime = 1;
 struct keys {
   mab::crypto::signer signer;
   std::string curve_secret;
+  mab::subjects::keyer keyer;
 };
 
 mab::result<keys> load_keys(const mab::config::config& cfg) {
@@ -32,7 +34,19 @@ mab::result<keys> load_keys(const mab::config::config& cfg) {
   if (!signer) return mab::make_error("[broker] signing_key_file: " + signer.message());
   auto curve = mab::crypto::load_curve_secret(cfg.resolve(cfg.broker.curve_secret_key_file));
   if (!curve) return mab::make_error("[broker] curve_secret_key_file: " + curve.message());
-  return keys{std::move(signer).value(), std::move(curve).value()};
+  const std::string subject_path = cfg.resolve(cfg.broker.subject_key_file);
+  auto text = mab::crypto::read_key_file(subject_path);
+  if (!text) {
+    return mab::make_error("[broker] subject_key_file: " + text.message() +
+                           " (create one with: mabctl keygen --subject-key " + subject_path + ")");
+  }
+  auto secret = mab::crypto::base64_decode(*text);
+  if (!secret) {
+    return mab::make_error("[broker] subject_key_file: " + subject_path + " is not base64");
+  }
+  auto keyer = mab::subjects::keyer::from_secret(std::move(*secret));
+  if (!keyer) return mab::make_error("[broker] subject_key_file: " + subject_path + ": " + keyer.message());
+  return keys{std::move(signer).value(), std::move(curve).value(), std::move(keyer).value()};
 }
 
 int serve(const mab::config::config& cfg, keys& k) {
@@ -48,7 +62,7 @@ int serve(const mab::config::config& cfg, keys& k) {
     return exit_runtime;
   }
   mab::system_clock_source clk;
-  mab::broker::broker brk(cfg, **st, clk, k.signer);
+  mab::broker::broker brk(cfg, **st, clk, k.signer, k.keyer);
   boost::asio::io_context io(1);
   mab::transport::server srv(io, cfg, brk);
   if (auto s = srv.start(k.curve_secret); !s) {

@@ -57,6 +57,29 @@ CREATE TABLE notices (
 );
 CREATE INDEX notices_due ON notices (agency, state, notice_id);
 )sql",
+    // 1 -> 2: the audit trail. `pos` is the stored order; `seq` is the chain's own numbering and
+    // deliberately not a key, so a reordered or duplicated entry stays representable and the
+    // verifier can report it instead of the database hiding it.
+    R"sql(
+CREATE TABLE audit_log (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  subject_key TEXT NOT NULL,
+  data TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE audit_checkpoints (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  signature BLOB NOT NULL
+);
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_schema_version,

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "daemon/store/sqlite_audit.h"
 #include "daemon/store/sqlite_db.h"
 #include "daemon/store/sqlite_schema.h"
 #include "daemon/store/store.h"
@@ -447,6 +448,23 @@ class sqlite_store final : public store {
     auto st = db_.prepare(sql, op);
     if (!st) return st.err();
     return st->run();
+  }
+
+  status append_audit(const audit_record& entry) override {
+    return write<ok_t>("append_audit", [&]() { return sqlite::insert_audit(db_, entry); });
+  }
+  result<std::optional<audit_record>> audit_head() override {
+    return sqlite::select_audit_head(db_);
+  }
+  result<std::vector<audit_record>> audit_entries(std::uint64_t after_pos, std::size_t limit,
+                                                  std::uint64_t& last_pos) override {
+    return sqlite::select_audit(db_, after_pos, limit, last_pos);
+  }
+  status append_checkpoint(const checkpoint_record& cp) override {
+    return write<ok_t>("append_checkpoint", [&]() { return sqlite::insert_checkpoint(db_, cp); });
+  }
+  result<std::vector<checkpoint_record>> checkpoints() override {
+    return sqlite::select_checkpoints(db_);
   }
 
   // Runs `body` atomically. Inside the caller's transaction it is a savepoint, so a call that

@@ -90,6 +90,26 @@ struct notice_record {
   time_point next_attempt_at;
 };
 
+// One entry of the audit trail as stored (the hashing rules live in daemon/audit).
+struct audit_record {
+  std::uint64_t seq = 0;
+  std::int64_t at_ms = 0;
+  std::string kind;
+  std::string subject_key;
+  std::string data;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// A broker-signed seal over the audit chain's head at `seq`.
+struct checkpoint_record {
+  std::uint64_t seq = 0;
+  std::int64_t at_ms = 0;
+  std::string head_hash;
+  std::string key_id;
+  std::string signature;
+};
+
 class store {
  public:
   virtual ~store() = default;
@@ -138,6 +158,18 @@ class store {
   virtual status mark_notice_attempted(std::uint64_t notice_id, time_point next_attempt_at) = 0;
   // Returns false when there is no such pending notice for that agency.
   virtual result<bool> confirm_notice(const std::string& agency, std::uint64_t notice_id) = 0;
+
+  // The audit trail: append-only. Entries and checkpoints come back in stored order, which the
+  // verifier compares with their own numbering.
+  virtual status append_audit(const audit_record& entry) = 0;
+  virtual result<std::optional<audit_record>> audit_head() = 0;  // the last entry stored
+  // Up to `limit` entries stored after position `after_pos` (0 = from the start), with the
+  // position of the last one returned in `last_pos`, for paging through a long trail.
+  virtual result<std::vector<audit_record>> audit_entries(std::uint64_t after_pos,
+                                                          std::size_t limit,
+                                                          std::uint64_t& last_pos) = 0;
+  virtual status append_checkpoint(const checkpoint_record& cp) = 0;
+  virtual result<std::vector<checkpoint_record>> checkpoints() = 0;
 };
 
 struct sqlite_options {

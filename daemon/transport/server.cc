@@ -279,6 +279,8 @@ void server::stop() {
   try {
     m.brk.run_cycle();  // commit and answer what was already read
     m.send_outgoing();
+    // Seal the audit trail's tail so nothing written before shutdown is outside a checkpoint.
+    if (auto s = m.brk.seal_audit(); !s) spdlog::error("could not seal the audit trail: {}", s.message());
   } catch (const zmq::error_t& e) {
     spdlog::error("while draining: {}", e.what());
   }

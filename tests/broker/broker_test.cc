@@ -1,6 +1,8 @@
 // The broker's rules in-process: a real SQLite store in a temp folder, a fake clock, no sockets.
 #include "daemon/broker/broker.h"
 
+#include "daemon/audit/audit.h"
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -23,7 +25,8 @@ class broker_test : public ::testing::Test {
         .agency("csc-a", "csc", "E1", {})
         .agency("police-a", "police", "E1", {})
         .broker("retry_initial_seconds = 1.0\nretry_max_seconds = 4.0\nmax_refusals = 2\n"
-                "delivery_window = 2\nconsumer_timeout_seconds = 10.0\n")
+                "delivery_window = 2\nconsumer_timeout_seconds = 10.0\n"
+                "audit_checkpoint_entries = 3\naudit_checkpoint_seconds = 60.0\n")
         .routes("[[route]]\nbodies = [\"attendance_concern\"]\nto_kinds = [\"csc\"]\n");
     return tc;
   }
@@ -34,7 +37,7 @@ class broker_test : public ::testing::Test {
     dir = mkdtemp(tmpl);
     real = std::move(store::open_sqlite({dir + "/mab.db", false})).value();
     st = std::make_unique<testing::failing_store>(*real);
-    b = std::make_unique<broker>(cfg, *st, clk, broker_signer);
+    b = std::make_unique<broker>(cfg, *st, clk, broker_signer, keyer);
   }
   ~broker_test() override {
     b.reset();
@@ -115,6 +118,19 @@ class broker_test : public ::testing::Test {
                                                              key, wire::sealed_type::refusal, r))));
     }
   }
+  // csc-a refuses `n` (already delivered once) max_refusals (2) times; returns the last cycle's
+  // output, which carries the dead-letter notice.
+  std::vector<outgoing> refuse_until_dead(const mab::v1::Notification& n) {
+    answer("refuse", n.message_id(), "csc-a", csc);
+    cycle();
+    clk.advance(1100ms);
+    ready("csc-a");
+    ready("school-a");
+    EXPECT_EQ(deliveries(cycle(), "p-csc-a").size(), 1u);
+    answer("refuse", n.message_id(), "csc-a", csc);
+    return cycle();
+  }
+
   void ready(const std::string& agency) {
     b->on_message("p-" + agency, agency, wire::make_frames(wire::cmd::ready));
   }
@@ -127,6 +143,8 @@ class broker_test : public ::testing::Test {
       std::move(crypto::signer::from_seed(crypto::generate_signing_key().seed)).value();
   crypto::signer school = tc.signer_of("school-a");
   crypto::signer csc = tc.signer_of("csc-a");
+  subjects::keyer keyer =
+      std::move(subjects::keyer::from_secret(std::string(32, 'k'))).value();
   std::unique_ptr<store::store> real;
   std::unique_ptr<testing::failing_store> st;
   std::unique_ptr<broker> b;
@@ -261,14 +279,7 @@ TEST_F(broker_test, refusals_lead_to_the_dead_letter_store_and_the_sender_is_tol
   auto n = note();
   submit(n);
   cycle();
-  answer("refuse", n.message_id(), "csc-a", csc);
-  cycle();
-  clk.advance(1100ms);
-  ready("csc-a");
-  ready("school-a");
-  ASSERT_EQ(deliveries(cycle(), "p-csc-a").size(), 1u);
-  answer("refuse", n.message_id(), "csc-a", csc);
-  auto out = cycle();
+  auto out = refuse_until_dead(n);
   auto ns = notices(out, "p-school-a");
   ASSERT_EQ(ns.size(), 1u);
   mab::v1::DeadLetterNotice dead;
@@ -326,6 +337,76 @@ TEST_F(broker_test, frames_that_are_not_the_protocol_get_an_error) {
   EXPECT_EQ(r[0].reason(), mab::v1::MALFORMED_FRAME);
   EXPECT_EQ(r[1].reason(), mab::v1::UNSUPPORTED_PROTOCOL);
   EXPECT_EQ(r[2].reason(), mab::v1::MALFORMED_FRAME);
+}
+
+std::vector<audit::entry> trail(store::store& s) {
+  std::uint64_t pos = 0;
+  auto rows = s.audit_entries(0, 1000, pos);
+  std::vector<audit::entry> out;
+  for (auto& r : *rows) {
+    out.push_back({r.seq, r.at_ms, r.kind, r.subject_key, r.data, r.prev_hash, r.hash});
+  }
+  return out;
+}
+
+std::vector<audit::checkpoint> seals(store::store& s) {
+  std::vector<audit::checkpoint> out;
+  auto rows = s.checkpoints();  // keep the result alive while iterating
+  for (auto& c : *rows) out.push_back({c.seq, c.at_ms, c.head_hash, c.key_id, c.signature});
+  return out;
+}
+
+TEST_F(broker_test, every_change_is_in_the_audit_trail_with_pseudonymous_subject_keys) {
+  ready("csc-a");
+  auto n = note();
+  submit(n);
+  cycle();
+  answer("ack", n.message_id(), "csc-a", csc);
+  cycle();
+  const auto entries = trail(*real);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].kind, "message.accepted");
+  EXPECT_EQ(entries[0].subject_key, subjects::identifier_keys(keyer, n.subject()).front());
+  EXPECT_NE(entries[0].data.find(n.message_id()), std::string::npos);
+  EXPECT_EQ(entries[1].kind, "delivery.acked");
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.data.find("P207000016049"), std::string::npos) << "raw identifier in the trail";
+    EXPECT_EQ(e.subject_key.find("P207000016049"), std::string::npos);
+  }
+  EXPECT_TRUE(audit::verify(entries, seals(*real), broker_signer.public_key()).ok());
+}
+
+TEST_F(broker_test, checkpoints_seal_the_chain_and_a_failed_commit_leaves_it_consistent) {
+  for (int i = 0; i < 3; ++i) submit(note());
+  cycle();
+  ASSERT_EQ(seals(*real).size(), 1u);  // audit_checkpoint_entries = 3
+  st->full = true;
+  submit(note());
+  cycle();  // rolled back, including its audit entry
+  st->full = false;
+  submit(note());
+  cycle();
+  ASSERT_TRUE(b->seal_audit());
+  const auto entries = trail(*real);
+  ASSERT_EQ(entries.size(), 4u);
+  const auto report = audit::verify(entries, seals(*real), broker_signer.public_key());
+  EXPECT_TRUE(report.ok()) << audit::to_text(report);
+  EXPECT_EQ(seals(*real).back().seq, 4u);
+}
+
+TEST_F(broker_test, replaying_a_dead_letter_is_audited) {
+  ready("csc-a");
+  auto n = note();
+  submit(n);
+  cycle();
+  refuse_until_dead(n);
+  auto letters = b->dead_letters(10);
+  ASSERT_TRUE(*b->replay_dead_letter((*letters)[0].delivery_id));
+  const auto entries = trail(*real);
+  ASSERT_GE(entries.size(), 4u);
+  EXPECT_EQ(entries[1].kind, "delivery.refused");
+  EXPECT_EQ(entries[2].kind, "delivery.dead_lettered");
+  EXPECT_EQ(entries.back().kind, "delivery.replayed");
 }
 
 }  // namespace

@@ -70,6 +70,24 @@ class failing_store final : public mab::store::store {
   result<bool> confirm_notice(const std::string& a, std::uint64_t id) override {
     return inner_.confirm_notice(a, id);
   }
+  status append_audit(const mab::store::audit_record& e) override {
+    if (full) return make_error("disk full (simulated)", mab::store::store_error::full);
+    return inner_.append_audit(e);
+  }
+  result<std::optional<mab::store::audit_record>> audit_head() override {
+    return inner_.audit_head();
+  }
+  result<std::vector<mab::store::audit_record>> audit_entries(std::uint64_t after,
+                                                              std::size_t limit,
+                                                              std::uint64_t& last) override {
+    return inner_.audit_entries(after, limit, last);
+  }
+  status append_checkpoint(const mab::store::checkpoint_record& cp) override {
+    return inner_.append_checkpoint(cp);
+  }
+  result<std::vector<mab::store::checkpoint_record>> checkpoints() override {
+    return inner_.checkpoints();
+  }
 
  private:
   mab::store::store& inner_;

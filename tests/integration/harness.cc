@@ -94,6 +94,10 @@ sandbox::sandbox() {
   (void)crypto::write_secret_file(dir_ + "/keys/broker.sign.key",
                                   crypto::base64_encode(broker_sign_.seed), true);
   (void)crypto::write_secret_file(dir_ + "/keys/broker.curve.key", broker_curve_.secret_z85, true);
+  (void)crypto::write_public_file(dir_ + "/keys/broker.sign.pub",
+                                  crypto::base64_encode(broker_sign_.public_key), true);
+  (void)crypto::write_secret_file(dir_ + "/keys/subject.key",
+                                  crypto::base64_encode(crypto::random_bytes(32)), true);
 }
 
 sandbox::~sandbox() {
@@ -133,7 +137,8 @@ const agency_keys& sandbox::agency(const std::string& id) const {
 void sandbox::write_config() {
   std::string t = "[broker]\nlisten = \"" + listen_ + "\"\ndata_dir = \".\"\n" +
                   "signing_key_file = \"keys/broker.sign.key\"\n" +
-                  "curve_secret_key_file = \"keys/broker.curve.key\"\n" + broker_extra + "\n";
+                  "curve_secret_key_file = \"keys/broker.curve.key\"\n" +
+                  "subject_key_file = \"keys/subject.key\"\n" + broker_extra + "\n";
   for (const auto& a : agencies_) {
     t += "[[agency]]\nid = \"" + a.id + "\"\nkind = \"" + a.kind + "\"\narea = \"" + a.area +
          "\"\nsigning_keys = [\"" + crypto::base64_encode(a.sign.public_key) +
