@@ -1,5 +1,6 @@
 // mabctl: the command-line adapter (send, receive, ping) and operator tool (keys, dead
-// letters) for mab. Each command group lives in its own file; this only wires them up.
+// letters, obligations and flags) for mab. Each command group lives in its own file; this only
+// wires them up.
 #include <exception>
 #include <iostream>
 
@@ -33,7 +34,9 @@ result<std::unique_ptr<sdk::client>> connect_with(const std::string& config_path
 
 int main(int argc, char** argv) {
   using namespace mab::mabctl;
-  CLI::App app{"mabctl: send and receive mab notifications, manage keys and dead letters"};
+  CLI::App app{
+      "mabctl: send and receive mab notifications, manage keys and dead letters, review "
+      "obligations and flags"};
   app.require_subcommand(1);
   int exit_code = exit_ok;
   add_keygen(app, exit_code);
@@ -41,6 +44,8 @@ int main(int argc, char** argv) {
   add_recv(app, exit_code);
   add_ping(app, exit_code);
   add_deadletters(app, exit_code);
+  add_obligations(app, exit_code);
+  add_flags(app, exit_code);
   add_audit(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -98,6 +98,15 @@ bool broker::impl::apply_answers(mab::error& failure) {
       return false;
     }
     ++counters.acks;
+    auto fx = ledger.on_acked(a.message_id, a.agency, now);
+    if (!fx) {
+      failure = fx.err();
+      return false;
+    }
+    if (!apply_effects(std::move(*fx), failure)) return false;
+    spdlog::info("message '{}' acknowledged by '{}'", a.message_id, a.agency);
+    // The broker's own flags need no notice back: it has no receiver.
+    if (r->sender == config::broker_agency_id) continue;
     mab::v1::AckNotice notice;
     notice.set_message_id(a.message_id);
     notice.set_recipient(a.agency);
@@ -109,7 +118,6 @@ bool broker::impl::apply_answers(mab::error& failure) {
       failure = n.err();
       return false;
     }
-    spdlog::info("message '{}' acknowledged by '{}'", a.message_id, a.agency);
   }
   for (auto& f : refusals) {
     auto r = st.record_refusal(f.message_id, f.agency, f.reason, now, cfg.broker.max_refusals,
@@ -137,6 +145,12 @@ bool broker::impl::apply_answers(mab::error& failure) {
                  cfg.broker.max_refusals);
     if (r->result != store::refusal_outcome::dead_lettered) continue;
     ++counters.dead_letters;
+    if (r->sender == config::broker_agency_id) {
+      // A flag nobody would take: operators see it in the dead-letter store and on the ledger.
+      spdlog::error("flag message '{}' dead-lettered after {} refusals by '{}'", f.message_id,
+                    r->refusals, f.agency);
+      continue;
+    }
     mab::v1::DeadLetterNotice notice;
     notice.set_message_id(f.message_id);
     notice.set_recipient(f.agency);

@@ -8,8 +8,9 @@
 namespace mab::broker {
 
 broker::broker(const config::config& cfg, store::store& st, const clock& clk,
-               const crypto::signer& signer, const subjects::keyer& keyer)
-    : impl_(std::make_unique<impl>(cfg, st, clk, signer, keyer)) {}
+               const crypto::signer& signer, const subjects::keyer& keyer,
+               const calendar::calendar& cal)
+    : impl_(std::make_unique<impl>(cfg, st, clk, signer, keyer, cal)) {}
 
 broker::~broker() = default;
 
@@ -101,7 +102,8 @@ void broker::run_cycle() {
   auto& m = *impl_;
   m.expire_receivers(m.clk.now());
   const bool work = !m.submits.empty() || !m.acks.empty() || !m.refusals.empty() ||
-                    !m.notice_acks.empty() || !m.receivers.empty();
+                    !m.notice_acks.empty() || !m.receivers.empty() ||
+                    m.clk.now() >= m.next_ledger_tick;
   if (!work) return;
 
   // Replies wait in `held` until the commit: nothing is promised before it is durable.
@@ -113,6 +115,8 @@ void broker::run_cycle() {
   if (!ok) failure = mab::error{"could not begin a store transaction", 0};
   ok = ok && m.apply_submits(receipts, failure);
   ok = ok && m.apply_answers(failure);
+  ok = ok && m.ledger_tick(failure);
+  ok = ok && m.send_due_flags(failure);
   ok = ok && m.deliver_due(failure);
   ok = ok && m.maybe_checkpoint(false, failure);
   if (ok) {
@@ -171,48 +175,45 @@ result<std::vector<dead_letter_view>> broker::dead_letters(std::size_t limit) {
   return out;
 }
 
-result<bool> broker::replay_dead_letter(std::uint64_t delivery_id) {
-  auto& m = *impl_;
-  if (auto s = m.st.begin(); !s) return s.err();
-  auto r = m.st.replay_dead_letter(delivery_id, m.clk.now());
+status broker::impl::transact(const std::function<bool(mab::error&)>& body) {
+  if (auto s = st.begin(); !s) return s;
   mab::error failure;
-  bool ok = static_cast<bool>(r);
-  if (!r) failure = r.err();
-  if (ok && *r) {
-    ok = m.record("delivery.replayed", "", nlohmann::json{{"delivery_id", delivery_id}, {"by", "operator"}},
-                  failure);
-  }
-  if (ok) {
-    if (auto c = m.st.commit(); !c) {
-      ok = false;
-      failure = c.err();
-    }
-  }
-  if (!ok) {
-    m.st.rollback();
-    m.after_rollback();
+  if (!body(failure)) {
+    st.rollback();
+    after_rollback();
     return failure;
   }
-  if (*r) spdlog::info("dead letter {} replayed by an operator", delivery_id);
-  return r;
+  if (auto c = st.commit(); !c) {
+    after_rollback();
+    return c;
+  }
+  after_commit();
+  return ok_status();
+}
+
+result<bool> broker::replay_dead_letter(std::uint64_t delivery_id) {
+  auto& m = *impl_;
+  bool replayed = false;
+  auto s = m.transact([&](mab::error& failure) {
+    auto r = m.st.replay_dead_letter(delivery_id, m.clk.now());
+    if (!r) {
+      failure = r.err();
+      return false;
+    }
+    replayed = *r;
+    return !replayed ||
+           m.record("delivery.replayed", "",
+                    nlohmann::json{{"delivery_id", delivery_id}, {"by", "operator"}}, failure);
+  });
+  if (!s) return s.err();
+  if (replayed) spdlog::info("dead letter {} replayed by an operator", delivery_id);
+  return replayed;
 }
 
 status broker::seal_audit() {
   auto& m = *impl_;
   if (m.unsealed == 0) return ok_status();
-  if (auto s = m.st.begin(); !s) return s;
-  mab::error failure;
-  if (!m.maybe_checkpoint(true, failure)) {
-    m.st.rollback();
-    m.after_rollback();
-    return failure;
-  }
-  if (auto c = m.st.commit(); !c) {
-    m.after_rollback();
-    return c;
-  }
-  m.after_commit();
-  return ok_status();
+  return m.transact([&](mab::error& failure) { return m.maybe_checkpoint(true, failure); });
 }
 
 void broker::on_peer_gone(const std::string& peer) {

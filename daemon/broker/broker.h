@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/calendar/calendar.h"
 #include "daemon/common/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/crypto/crypto.h"
@@ -46,6 +47,7 @@ struct stats {
   std::uint64_t refusals = 0;
   std::uint64_t dead_letters = 0;
   std::uint64_t commits = 0;
+  std::uint64_t flags_sent = 0;
 };
 
 struct dead_letter_view {
@@ -62,7 +64,8 @@ class broker {
   // All references must outlive the broker. `signer` is the broker's own key (receipts,
   // notices, attestations, audit checkpoints); `keyer` makes pseudonymous subject keys.
   broker(const config::config& cfg, store::store& st, const clock& clk,
-         const crypto::signer& signer, const subjects::keyer& keyer);
+         const crypto::signer& signer, const subjects::keyer& keyer,
+         const calendar::calendar& cal);
   ~broker();
 
   // One multipart message from `peer`, whose connection authenticated as `agency`.
@@ -80,6 +83,14 @@ class broker {
   // Operator functions (control socket).
   result<std::vector<dead_letter_view>> dead_letters(std::size_t limit);
   result<bool> replay_dead_letter(std::uint64_t delivery_id);
+
+  // The ledger, for operators.
+  result<std::vector<store::obligation_record>> obligations(std::optional<store::obligation_state> state,
+                                                            std::size_t limit);
+  result<std::vector<store::flag_record>> flags(std::optional<store::flag_state> state,
+                                                std::size_t limit);
+  // An operator acknowledges a flag: who, and a note saying what they did. Audited.
+  result<bool> acknowledge_flag(std::uint64_t flag_id, const std::string& by, const std::string& note);
 
   const stats& counters() const;
   std::size_t online_receivers() const;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "daemon/audit/audit.h"
 #include "daemon/broker/broker.h"
+#include "daemon/ledger/ledger.h"
 #include "daemon/subjects/subjects.h"
 #include "daemon/validate/validate.h"
 
@@ -22,6 +24,7 @@ struct pending_submit {
   std::string envelope;            // the SUBMIT payload, stored byte for byte
   store::new_message message;
   std::vector<std::string> subject_keys;  // pseudonymous keys of the subject's identifiers
+  mab::v1::Notification notification;     // parsed, for the ledger
   mab::v1::Receipt receipt;        // filled in as far as known
 };
 
@@ -53,20 +56,23 @@ struct receiver {
 
 struct broker::impl {
   impl(const config::config& c, store::store& s, const clock& k, const crypto::signer& g,
-       const subjects::keyer& y)
-      : cfg(c), st(s), clk(k), signer(g), keyer(y), last_checkpoint(k.now()) {}
+       const subjects::keyer& y, const calendar::calendar& cal)
+      : cfg(c), st(s), clk(k), signer(g), keyer(y), ledger(c, cal, s), last_checkpoint(k.now()),
+        next_ledger_tick(k.now()) {}
 
   const config::config& cfg;
   store::store& st;
   const clock& clk;
   const crypto::signer& signer;
   const subjects::keyer& keyer;
+  mab::ledger::ledger ledger;
 
   // The audit chain's head as of the open transaction; reloaded from the store when unsure.
   std::optional<audit::chain> chain;
   std::uint64_t unsealed = 0;       // entries since the last committed checkpoint
   time_point last_checkpoint;
   bool pending_seal = false;        // a checkpoint is written in the open transaction
+  time_point next_ledger_tick;      // deadlines are checked about once a second
 
   std::vector<pending_submit> submits;
   std::vector<pending_ack> acks;
@@ -89,6 +95,10 @@ struct broker::impl {
   void send_receipt(const std::string& peer, std::string_view command,
                     mab::v1::Receipt receipt);
 
+  // Runs `body` in a transaction of its own (operator actions, outside the cycle); rolls back
+  // and resets the audit chain when it fails.
+  status transact(const std::function<bool(mab::error&)>& body);
+
   void clear_pending() {
     submits.clear();
     acks.clear();
@@ -105,6 +115,12 @@ struct broker::impl {
   std::string subject_key_of(const mab::v1::Notification& n) const;
   nlohmann::json accepted_entry(const store::new_message& m, std::uint64_t seq,
                                 const std::vector<std::string>& subject_keys) const;
+
+  // flags.cc: the ledger's effects, and flags as broker-signed notifications.
+  bool apply_effects(mab::ledger::effects&& fx, mab::error& failure);
+  bool ledger_tick(mab::error& failure);
+  bool send_due_flags(mab::error& failure);
+  bool emit_flag(const store::flag_record& f, mab::error& failure);
 
   // submit.cc
   void on_submit(const std::string& peer, const std::string& agency, std::string payload);

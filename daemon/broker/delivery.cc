@@ -74,7 +74,12 @@ const mab::v1::Sealed& broker::impl::attestation_for(const std::string& key_id) 
   if (it != attestations.end()) return it->second;
   mab::v1::KeyAttestation a;
   const config::signing_key* key = nullptr;
-  if (const auto* owner = cfg.agency_for_key(key_id, &key)) {
+  if (key_id == signer.key_id()) {
+    // Flags come from the broker itself.
+    a.set_agency(config::broker_agency_id);
+    a.set_key_id(signer.key_id());
+    a.set_public_key(signer.public_key());
+  } else if (const auto* owner = cfg.agency_for_key(key_id, &key)) {
     a.set_agency(owner->id);
     a.set_key_id(key->key_id);
     a.set_public_key(key->public_key);

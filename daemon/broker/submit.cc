@@ -129,6 +129,7 @@ void broker::impl::on_submit(const std::string& peer, const std::string& agency,
   p.message.received_at = clk.now();
   p.message.recipients = std::move(recipients);
   p.subject_keys = subjects::identifier_keys(keyer, n.subject());
+  p.notification = std::move(n);
   p.message.envelope = std::move(payload);
   p.receipt = std::move(receipt);
   submits.push_back(std::move(p));
@@ -173,6 +174,14 @@ bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Rec
                 accepted_entry(s.message, *seq, s.subject_keys), failure)) {
       return false;
     }
+    auto fx = ledger.on_accepted(s.notification, s.message.recipients,
+                                 s.subject_keys.empty() ? std::string() : s.subject_keys.front(),
+                                 clk.now());
+    if (!fx) {
+      failure = fx.err();
+      return false;
+    }
+    if (!apply_effects(std::move(*fx), failure)) return false;
     r.set_status(mab::v1::Receipt::ACCEPTED);
     r.set_store_seq(*seq);
     for (const auto& rc : s.message.recipients) r.add_recipients(rc);

@@ -36,6 +36,8 @@ config assemble(detail::document&& doc, std::string source_path) {
   cfg.broker = std::move(doc.broker);
   for (auto& e : doc.agencies) cfg.agencies.push_back(std::move(e.value));
   for (auto& e : doc.routes) cfg.routes.push_back(std::move(e.value));
+  cfg.ledger = std::move(doc.ledger);
+  for (auto& e : doc.areas) cfg.areas.push_back(std::move(e.value));
   return cfg;
 }
 
@@ -78,6 +80,13 @@ const std::set<std::string>& known_agency_kinds() {
                                            "csc",    "mash",        "early_help",    "youth_justice",
                                            "probation", "other"};
   return kinds;
+}
+
+const area_policy* config::find_area(const std::string& code) const {
+  for (const auto& a : areas) {
+    if (a.code == code) return &a;
+  }
+  return nullptr;
 }
 
 const agency* config::find_agency(const std::string& id) const {

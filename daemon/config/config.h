@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/calendar/calendar.h"
+
 namespace mab::config {
 
 // Body kinds, by their Notification oneof field names.
@@ -71,11 +73,45 @@ struct settings {
   std::string log_level = "info";                // trace, debug, info, warn, error
 };
 
+// [[area]]: a local authority as the ledger sees it.
+//   [[area]]
+//   code = "E09000001"
+//   front_door = "csc-e09"             # an agency of kind csc or mash in this area
+//   escalation = ["mash-e09"]          # also told when a flag is raised for this area
+//   school_terms = [["2026-09-03", "2026-10-23"], ["2026-11-02", "2026-12-18"]]
+struct area_policy {
+  std::string code;
+  std::string front_door;
+  std::vector<std::string> escalation;
+  int line = 0;
+};
+
+// [policy]: the deadlines and switches of the ledger. Every duration is text parsed by
+// calendar::parse_duration ("1 working day", "72 hours", "15 school days", "30s").
+struct policy {
+  calendar::duration referral_outcome_due{calendar::duration::working_days, 1};
+  calendar::duration return_interview_due{calendar::duration::hours, 72};
+  calendar::duration acknowledgement_due{calendar::duration::working_days, 2};
+  // Body kinds whose every delivery must be acknowledged by acknowledgement_due.
+  std::set<std::string> ack_required{"referral", "transfer_notice", "record_part"};
+  double due_soon_fraction = 0.75;   // DUE_SOON when this much of the time has passed
+  calendar::duration flag_resend{calendar::duration::hours, 24};  // re-send raised flags
+  // Extra bank holidays (YYYY-MM-DD) and every area's school terms, for the calendar.
+  calendar::settings calendar_settings;
+};
+
+// The broker's own identity as a sender (flags are notifications from it). No agency may use it.
+inline constexpr const char* broker_agency_id = "mab";
+
 struct config {
   std::string source_path;   // the file it came from (absolute)
   settings broker;
   std::vector<agency> agencies;
   std::vector<route_rule> routes;
+  policy ledger;
+  std::vector<area_policy> areas;
+
+  const area_policy* find_area(const std::string& code) const;
 
   const agency* find_agency(const std::string& id) const;
   // The agency and key for a signing key id, or nullptr.

@@ -48,11 +48,14 @@ struct string_list {
   std::vector<list_item> items;  // the elements that are strings
   std::size_t size = 0;          // all elements, strings or not
   int line = 0;
+  std::string label;             // "school_terms[1]" for an inner list, else the key
 };
 
 int line_of(const toml::node& node);
 // 'text', with control characters escaped and long values cut, so a message stays one line.
 std::string quoted(std::string_view text);
+// A message from another module that may echo configured text: control characters escaped.
+std::string printable(std::string_view text);
 std::string join(const std::set<std::string>& items);
 std::string join(std::span<const std::string_view> items);
 
@@ -78,8 +81,12 @@ class table_reader {
   std::optional<double> number(std::string_view key) const;  // integer or float
   std::optional<bool> boolean(std::string_view key) const;
   std::optional<string_list> strings(std::string_view key) const;
+  // An array of arrays of strings ("school_terms"). Elements that are not arrays are reported
+  // and left out; each inner list is labelled by its position ("school_terms[1]").
+  std::optional<std::vector<string_list>> string_lists(std::string_view key) const;
 
  private:
+  string_list strings_in(const toml::array& array, std::string label) const;
   const toml::node* typed(std::string_view key, toml::node_type want,
                           std::string_view expected) const;
   void report_unknown_keys(std::span<const std::string_view> allowed) const;
@@ -111,6 +118,16 @@ struct route_entry {
   std::vector<field_ref> to_fields;  // parallel to value.to
 };
 
+struct area_entry {
+  area_policy value;                      // value.line: the [[area]] header
+  std::string where;                      // "area 'E09000001'", or "area #2" without a code
+  bool has_code = false;                  // a non-empty code was given
+  int code_line = 0;
+  std::optional<field_ref> front_door;    // set when a non-empty front_door was given
+  std::vector<field_ref> escalation_fields;  // parallel to value.escalation
+  std::vector<calendar::term> terms;      // the terms that parsed and run forwards
+};
+
 struct document {
   settings broker;
   int broker_line = 1;  // line 1 stands in for settings left at their defaults
@@ -119,6 +136,10 @@ struct document {
   int control_line = 1;
   std::vector<agency_entry> agencies;
   std::vector<route_entry> routes;
+  // School terms are gathered from the areas into ledger.calendar_settings by read_document.
+  policy ledger;
+  int policy_line = 1;
+  std::vector<area_entry> areas;
 };
 
 void read_document(const toml::table& root, document& doc, diagnostics& diag);

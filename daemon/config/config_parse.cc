@@ -1,6 +1,7 @@
 // TOML tables to structs, checking each field on its own. Cross-record rules live in
 // config_validate.cc.
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <sstream>
 
@@ -12,7 +13,7 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::string_view top_keys[] = {"broker", "agency", "route"};
+constexpr std::string_view top_keys[] = {"broker", "agency", "route", "policy", "area"};
 constexpr std::string_view broker_keys[] = {
     "listen", "data_dir", "store", "sqlite_path", "signing_key_file", "curve_secret_key_file",
     "control", "max_message_bytes", "clock_skew_seconds", "max_refusals",
@@ -23,6 +24,10 @@ constexpr std::string_view agency_keys[] = {"id", "name", "kind", "area",
                                             "signing_keys", "curve_keys", "may_send"};
 constexpr std::string_view route_keys[] = {"name", "bodies", "areas",
                                            "to", "to_kinds", "allow_explicit"};
+constexpr std::string_view policy_keys[] = {
+    "referral_outcome_due", "return_interview_due", "acknowledgement_due", "ack_required",
+    "due_soon_fraction", "flag_resend", "extra_bank_holidays"};
+constexpr std::string_view area_keys[] = {"code", "front_door", "escalation", "school_terms"};
 
 constexpr std::string_view stores[] = {"sqlite"};
 constexpr std::string_view log_formats[] = {"human", "json"};
@@ -98,6 +103,20 @@ void read_endpoint(const table_reader& r, std::string_view key, std::string& out
     }
   }
   r.error(v->field.line, key, quoted(v->value) + " " + std::string(rule));
+}
+
+// Agency ids in a list, each once; the fields are kept, parallel to `ids`, for the check that
+// each names an [[agency]].
+void read_agency_refs(const table_reader& r, const string_list& list,
+                      std::vector<std::string>& ids, std::vector<field_ref>& fields) {
+  for (const auto& item : list.items) {
+    if (std::find(ids.begin(), ids.end(), item.value) != ids.end()) {
+      r.error(item.field.line, item.field.label, quoted(item.value) + " is listed twice");
+      continue;
+    }
+    ids.push_back(item.value);
+    fields.push_back(item.field);
+  }
 }
 
 // A string the section cannot do without.
@@ -213,6 +232,10 @@ void read_agency_id(const table_reader& r, agency_entry& e) {
     r.error(id->field.line, "id",
             quoted(id->value) + " does not match [a-z0-9][a-z0-9._-]{0,63} (lower case letters, "
                                 "digits, '.', '_' and '-', at most 64)");
+  } else if (id->value == broker_agency_id) {
+    r.error(id->field.line, "id",
+            quoted(id->value) + " is reserved: the broker raises its own flags as that sender; "
+                                "choose another id");
   }
 }
 
@@ -283,16 +306,7 @@ agency_entry read_agency(const toml::table& table, std::size_t index, diagnostic
 
 void read_route_targets(const table_reader& r, route_entry& e) {
   route_rule& rule = e.value;
-  if (auto to = r.strings("to")) {
-    for (auto& item : to->items) {
-      if (std::find(rule.to.begin(), rule.to.end(), item.value) != rule.to.end()) {
-        r.error(item.field.line, item.field.label, quoted(item.value) + " is listed twice");
-        continue;
-      }
-      rule.to.push_back(item.value);
-      e.to_fields.push_back(item.field);
-    }
-  }
+  if (auto to = r.strings("to")) read_agency_refs(r, *to, rule.to, e.to_fields);
   if (auto kinds = r.strings("to_kinds")) {
     rule.to_kinds = known_names(r, *kinds, known_agency_kinds(), "agency kind");
   }
@@ -326,7 +340,110 @@ route_entry read_route(const toml::table& table, std::size_t index, diagnostics&
   return e;
 }
 
-// [[agency]] and [[route]]: arrays of tables. A single [agency] is a common slip, so say so.
+void read_duration(const table_reader& r, std::string_view key, calendar::duration& out) {
+  auto v = r.string(key);
+  if (!v) return;
+  auto d = calendar::parse_duration(v->value);
+  if (!d) return r.error(v->field.line, key, printable(d.message()));
+  out = *d;
+}
+
+std::optional<std::chrono::year_month_day> read_date(const table_reader& r, const list_item& item) {
+  auto d = calendar::parse_date(item.value);
+  if (!d) {
+    r.error(item.field.line, item.field.label, printable(d.message()));
+    return std::nullopt;
+  }
+  return *d;
+}
+
+void read_policy(const toml::table& table, document& doc, diagnostics& diag) {
+  table_reader r(table, "policy", diag, policy_keys);
+  doc.policy_line = r.line();
+  policy& p = doc.ledger;
+  read_duration(r, "referral_outcome_due", p.referral_outcome_due);
+  read_duration(r, "return_interview_due", p.return_interview_due);
+  read_duration(r, "acknowledgement_due", p.acknowledgement_due);
+  read_duration(r, "flag_resend", p.flag_resend);
+  // Replaces the default list; an empty list asks for no acknowledgements at all.
+  if (auto kinds = r.strings("ack_required")) {
+    p.ack_required = known_names(r, *kinds, known_body_kinds(), "body kind");
+  }
+  if (auto fraction = r.number("due_soon_fraction")) {
+    if (*fraction > 0 && *fraction < 1) {
+      p.due_soon_fraction = *fraction;
+    } else {
+      r.error("due_soon_fraction",
+              "must be more than 0 and less than 1, got " + number_text(*fraction));
+    }
+  }
+  if (auto dates = r.strings("extra_bank_holidays")) {
+    for (const auto& item : dates->items) {
+      if (auto d = read_date(r, item)) p.calendar_settings.extra_bank_holidays.push_back(*d);
+    }
+  }
+}
+
+constexpr auto term_example = R"(e.g. ["2026-09-03", "2026-10-23"])"sv;
+
+void read_school_terms(const table_reader& r, area_entry& e) {
+  auto terms = r.string_lists("school_terms");
+  if (!terms) return;
+  for (const auto& pair : *terms) {
+    if (pair.size != 2) {
+      r.error(pair.line, pair.label,
+              "expected a [first, last] pair of dates, " + std::string(term_example) + ", got " +
+                  std::to_string(pair.size) + " element" + (pair.size == 1 ? "" : "s"));
+      continue;
+    }
+    if (pair.items.size() != 2) continue;  // an element that is not a string, already reported
+    auto first = read_date(r, pair.items[0]);
+    auto last = read_date(r, pair.items[1]);
+    if (!first || !last) continue;
+    if (std::chrono::sys_days{*last} < std::chrono::sys_days{*first}) {
+      r.error(pair.line, pair.label,
+              "ends " + pair.items[1].value + " before it starts " + pair.items[0].value +
+                  "; a term is [first day, last day], both inclusive");
+      continue;
+    }
+    e.terms.push_back({*first, *last});
+  }
+}
+
+area_entry read_area(const toml::table& table, std::size_t index, diagnostics& diag) {
+  area_entry e;
+  e.where = section_name(table, "area", "code", index);
+  table_reader r(table, e.where, diag, area_keys);
+  e.value.line = r.line();
+  constexpr auto code_rule =
+      "the local authority code agencies give as their area, e.g. E09000001"sv;
+  if (auto code = required_string(r, "code", code_rule)) {
+    e.code_line = code->field.line;
+    if (code->value.empty()) {
+      r.error(code->field.line, "code", "is empty; " + std::string(code_rule));
+    } else {
+      e.has_code = true;
+      e.value.code = code->value;
+    }
+  }
+  constexpr auto door_rule = "the id of this area's csc or mash agency, which receives its flags"sv;
+  if (auto door = required_string(r, "front_door", door_rule)) {
+    if (door->value.empty()) {
+      r.error(door->field.line, "front_door", "is empty; " + std::string(door_rule));
+    } else {
+      e.value.front_door = door->value;
+      e.front_door = door->field;
+    }
+  }
+  if (auto escalation = r.strings("escalation")) {
+    read_agency_refs(r, *escalation, e.value.escalation, e.escalation_fields);
+  }
+  read_school_terms(r, e);
+  return e;
+}
+
+// [[agency]], [[route]] and [[area]]: arrays of tables. A single [agency] is a common slip, so
+// say so.
 template <class F>
 void for_each_table(const table_reader& r, std::string_view key, F&& read) {
   const toml::node* node = r.find(key);
@@ -362,6 +479,23 @@ void read_document(const toml::table& root, document& doc, diagnostics& diag) {
   for_each_table(r, "route", [&](const toml::table& table, std::size_t i) {
     doc.routes.push_back(read_route(table, i, diag));
   });
+  if (const toml::node* policy = r.find("policy")) {
+    if (const toml::table* table = policy->as_table()) {
+      read_policy(*table, doc, diag);
+    } else {
+      r.error("policy", "expected a table: write [policy]");
+    }
+  }
+  for_each_table(r, "area", [&](const toml::table& table, std::size_t i) {
+    doc.areas.push_back(read_area(table, i, diag));
+  });
+  // The calendar wants every area's terms in one map. A duplicate code is reported by
+  // check_document; the first declaration's terms stand meanwhile.
+  for (const auto& e : doc.areas) {
+    if (e.has_code && !e.terms.empty()) {
+      doc.ledger.calendar_settings.school_terms.try_emplace(e.value.code, e.terms);
+    }
+  }
 }
 
 }  // namespace mab::config::detail

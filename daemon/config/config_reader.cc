@@ -77,19 +77,24 @@ int line_of(const toml::node& node) { return static_cast<int>(node.source().begi
 
 std::string quoted(std::string_view text) {
   constexpr std::size_t max_shown = 72;
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
+  std::string out = "'" + printable(text.substr(0, max_shown));
+  if (text.size() > max_shown) out += "...";
+  return out + "'";
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) {
       char escaped[8];
       std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(c));
       out += escaped;
     } else {
-      out += text[i];
+      out += ch;
     }
   }
-  if (text.size() > max_shown) out += "...";
-  return out + "'";
+  return out;
 }
 
 std::string join(const std::set<std::string>& items) {
@@ -183,11 +188,35 @@ std::optional<bool> table_reader::boolean(std::string_view key) const {
 std::optional<string_list> table_reader::strings(std::string_view key) const {
   const toml::node* node = typed(key, toml::node_type::array, "an array of strings");
   if (!node) return std::nullopt;
+  string_list list = strings_in(*node->as_array(), std::string(key));
+  list.line = detail::line_of(*node);
+  return list;
+}
+
+std::optional<std::vector<string_list>> table_reader::string_lists(std::string_view key) const {
+  const toml::node* node = typed(key, toml::node_type::array, "an array of arrays of strings");
+  if (!node) return std::nullopt;
   const toml::array& array = *node->as_array();
-  string_list list{{}, array.size(), detail::line_of(*node)};
+  std::vector<string_list> lists;
   for (std::size_t i = 0; i < array.size(); ++i) {
     const toml::node& element = array[i];
-    field_ref field{std::string(key) + "[" + std::to_string(i) + "]", detail::line_of(element)};
+    std::string label = std::string(key) + "[" + std::to_string(i) + "]";
+    if (const auto* inner = element.as_array()) {
+      lists.push_back(strings_in(*inner, std::move(label)));
+      lists.back().line = detail::line_of(element);
+    } else {
+      error(detail::line_of(element), label,
+            "expected an array of strings, got " + std::string(type_name(element)));
+    }
+  }
+  return lists;
+}
+
+string_list table_reader::strings_in(const toml::array& array, std::string label) const {
+  string_list list{{}, array.size(), detail::line_of(array), label};
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const toml::node& element = array[i];
+    field_ref field{label + "[" + std::to_string(i) + "]", detail::line_of(element)};
     if (const auto* text = element.as_string()) {
       list.items.push_back({text->get(), std::move(field)});
     } else {

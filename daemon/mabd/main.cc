@@ -61,8 +61,13 @@ int serve(const mab::config::config& cfg, keys& k) {
     spdlog::critical("cannot open the store: {}", st.message());
     return exit_runtime;
   }
+  auto cal = mab::calendar::calendar::make(cfg.ledger.calendar_settings);
+  if (!cal) {
+    spdlog::critical("calendar: {}", cal.message());
+    return exit_config;
+  }
   mab::system_clock_source clk;
-  mab::broker::broker brk(cfg, **st, clk, k.signer, k.keyer);
+  mab::broker::broker brk(cfg, **st, clk, k.signer, k.keyer, *cal);
   boost::asio::io_context io(1);
   mab::transport::server srv(io, cfg, brk);
   if (auto s = srv.start(k.curve_secret); !s) {

@@ -81,6 +81,11 @@ statement& statement::bind_blob(std::string_view value) {
   return *this;
 }
 
+statement& statement::bind_null() {
+  note_bind(sqlite3_bind_null(stmt_, next_param_));
+  return *this;
+}
+
 result<bool> statement::step() {
   if (bind_rc_ != SQLITE_OK) return db_error(sqlite3_db_handle(stmt_), bind_rc_, op_);
   const int rc = sqlite3_step(stmt_);

@@ -44,6 +44,7 @@ class statement {
   statement& bind(std::int64_t value);
   statement& bind_text(std::string_view value);
   statement& bind_blob(std::string_view value);
+  statement& bind_null();
 
   // Steps once: true when a row is ready, false when the statement is done. A bind failure is
   // reported here, so call sites check one place.

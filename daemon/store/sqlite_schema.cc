@@ -80,6 +80,52 @@ CREATE TABLE audit_checkpoints (
   signature BLOB NOT NULL
 );
 )sql",
+    // 2 -> 3: the ledger. (kind, ref) and dedupe_key are the natural keys the ledger inserts by,
+    // so a restart replaying the same facts adds nothing. Times are Unix ms; optional ones NULL.
+    // The partial indexes cover exactly the scheduler's queries (due, warnable, to send).
+    R"sql(
+CREATE TABLE obligations (
+  obligation_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  subject_key TEXT NOT NULL,
+  owed_by TEXT NOT NULL,
+  owed_to TEXT NOT NULL,
+  data TEXT NOT NULL,
+  opened_at_ms INTEGER NOT NULL,
+  due_at_ms INTEGER NOT NULL,
+  warn_at_ms INTEGER,
+  warned INTEGER NOT NULL DEFAULT 0 CHECK (warned IN (0, 1)),
+  state TEXT NOT NULL CHECK (state IN ('open', 'fulfilled', 'overdue')),
+  closed_at_ms INTEGER,
+  UNIQUE (kind, ref)
+);
+CREATE INDEX obligations_due ON obligations (due_at_ms) WHERE state = 'open';
+CREATE INDEX obligations_warn ON obligations (warn_at_ms) WHERE state = 'open' AND warned = 0;
+CREATE INDEX obligations_state ON obligations (state, obligation_id);
+CREATE TABLE flags (
+  flag_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  flag_type TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  subject_key TEXT NOT NULL,
+  obligation_id INTEGER REFERENCES obligations (obligation_id),
+  owed_by TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  raised_at_ms INTEGER NOT NULL,
+  due_at_ms INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('raised', 'cleared')),
+  cleared_at_ms INTEGER,
+  next_send_at_ms INTEGER NOT NULL,
+  sends INTEGER NOT NULL DEFAULT 0,
+  acked_by TEXT NOT NULL DEFAULT '',
+  ack_note TEXT NOT NULL DEFAULT '',
+  acked_at_ms INTEGER
+);
+CREATE INDEX flags_obligation ON flags (obligation_id);
+CREATE INDEX flags_send ON flags (next_send_at_ms) WHERE state = 'raised';
+CREATE INDEX flags_state ON flags (state, flag_id);
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_schema_version,

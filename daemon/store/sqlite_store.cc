@@ -11,6 +11,7 @@
 
 #include "daemon/store/sqlite_audit.h"
 #include "daemon/store/sqlite_db.h"
+#include "daemon/store/sqlite_ledger.h"
 #include "daemon/store/sqlite_schema.h"
 #include "daemon/store/store.h"
 
@@ -465,6 +466,71 @@ class sqlite_store final : public store {
   }
   result<std::vector<checkpoint_record>> checkpoints() override {
     return sqlite::select_checkpoints(db_);
+  }
+
+  // The ledger: obligations and flags (SQL in sqlite_ledger.cc).
+  result<std::optional<std::uint64_t>> add_obligation(const obligation_record& o) override {
+    return write<std::optional<std::uint64_t>>(
+        "add_obligation", [&]() { return sqlite::insert_obligation(db_, o); });
+  }
+  result<std::optional<obligation_record>> find_obligation(const std::string& kind,
+                                                           const std::string& ref) override {
+    return sqlite::select_obligation(db_, kind, ref);
+  }
+  result<std::vector<obligation_record>> overdue_obligations(time_point now,
+                                                             std::size_t limit) override {
+    return sqlite::select_overdue_obligations(db_, now, limit);
+  }
+  result<std::vector<obligation_record>> warnable_obligations(time_point now,
+                                                              std::size_t limit) override {
+    return sqlite::select_warnable_obligations(db_, now, limit);
+  }
+  status mark_warned(std::uint64_t obligation_id) override {
+    return write<ok_t>("mark_warned",
+                       [&]() { return sqlite::update_obligation_warned(db_, obligation_id); });
+  }
+  result<bool> close_obligation(std::uint64_t obligation_id, obligation_state to,
+                                time_point at) override {
+    return write<bool>("close_obligation", [&]() {
+      return sqlite::update_obligation_closed(db_, obligation_id, to, at);
+    });
+  }
+  result<std::vector<obligation_record>> list_obligations(std::optional<obligation_state> state,
+                                                          std::size_t limit) override {
+    return sqlite::select_obligations(db_, state, limit);
+  }
+  result<std::optional<std::uint64_t>> raise_flag(const flag_record& f) override {
+    return write<std::optional<std::uint64_t>>("raise_flag",
+                                               [&]() { return sqlite::insert_flag(db_, f); });
+  }
+  result<std::optional<flag_record>> find_flag(std::uint64_t flag_id) override {
+    return sqlite::select_flag(db_, flag_id);
+  }
+  result<std::optional<flag_record>> find_flag_by_key(const std::string& dedupe_key) override {
+    return sqlite::select_flag_by_key(db_, dedupe_key);
+  }
+  result<std::vector<flag_record>> flags_for_obligation(std::uint64_t obligation_id) override {
+    return sqlite::select_obligation_flags(db_, obligation_id);
+  }
+  result<std::vector<flag_record>> flags_to_send(time_point now, std::size_t limit) override {
+    return sqlite::select_flags_to_send(db_, now, limit);
+  }
+  status mark_flag_sent(std::uint64_t flag_id, time_point next) override {
+    return write<ok_t>("mark_flag_sent",
+                       [&]() { return sqlite::update_flag_sent(db_, flag_id, next); });
+  }
+  result<bool> clear_flag(std::uint64_t flag_id, time_point at) override {
+    return write<bool>("clear_flag",
+                       [&]() { return sqlite::update_flag_cleared(db_, flag_id, at); });
+  }
+  result<bool> ack_flag(std::uint64_t flag_id, const std::string& by, const std::string& note,
+                        time_point at) override {
+    return write<bool>("ack_flag",
+                       [&]() { return sqlite::update_flag_acked(db_, flag_id, by, note, at); });
+  }
+  result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
+                                              std::size_t limit) override {
+    return sqlite::select_flags(db_, state, limit);
   }
 
   // Runs `body` atomically. Inside the caller's transaction it is a savepoint, so a call that

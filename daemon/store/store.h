@@ -110,6 +110,48 @@ struct checkpoint_record {
   std::string signature;
 };
 
+// An obligation: something an agency owes another by a deadline (a referral outcome, a return
+// home interview, an acknowledgement). The ledger decides; the store keeps.
+enum class obligation_state { open, fulfilled, overdue };
+
+struct obligation_record {
+  std::uint64_t obligation_id = 0;
+  std::string kind;              // "referral_outcome", "return_interview", "acknowledgement"
+  std::string ref;               // what it is about; (kind, ref) is unique
+  std::string subject_key;       // pseudonymous
+  std::string owed_by;           // agency id
+  std::string owed_to;           // agency id
+  std::string data;              // JSON the ledger needs later (e.g. the referral's concern ids)
+  time_point opened_at;
+  time_point due_at;
+  std::optional<time_point> warn_at;   // when DUE_SOON fires; none = no warning
+  bool warned = false;
+  obligation_state state = obligation_state::open;
+  std::optional<time_point> closed_at; // fulfilled or found overdue
+};
+
+enum class flag_state { raised, cleared };
+
+struct flag_record {
+  std::uint64_t flag_id = 0;
+  std::string flag_type;         // NO_FEEDBACK, CONCERNS_NOT_ADDRESSED, HIGH_RISK_MISSING, ...
+  std::string dedupe_key;        // unique: the same fact never raises two flags (restarts too)
+  std::string subject_key;
+  std::optional<std::uint64_t> obligation_id;
+  std::string owed_by;           // the agency that is late, if any
+  std::vector<std::string> recipients;  // who is told (agency ids)
+  std::string detail;            // for a person; never a name or identifier of a child
+  time_point raised_at;
+  std::optional<time_point> due_at;
+  flag_state state = flag_state::raised;
+  std::optional<time_point> cleared_at;
+  time_point next_send_at;       // when it is re-sent if still raised
+  std::uint32_t sends = 0;
+  std::string acked_by;          // an operator's acknowledgement, with a note
+  std::string ack_note;
+  std::optional<time_point> acked_at;
+};
+
 class store {
  public:
   virtual ~store() = default;
@@ -170,6 +212,49 @@ class store {
                                                           std::uint64_t& last_pos) = 0;
   virtual status append_checkpoint(const checkpoint_record& cp) = 0;
   virtual result<std::vector<checkpoint_record>> checkpoints() = 0;
+
+  // ---- the ledger: obligations and flags ----
+  // Inserts an open obligation; returns its id, or nullopt (and changes nothing) when one with
+  // the same (kind, ref) already exists.
+  virtual result<std::optional<std::uint64_t>> add_obligation(const obligation_record& o) = 0;
+  virtual result<std::optional<obligation_record>> find_obligation(const std::string& kind,
+                                                                   const std::string& ref) = 0;
+  // Open obligations whose due_at <= now, oldest due first.
+  virtual result<std::vector<obligation_record>> overdue_obligations(time_point now,
+                                                                     std::size_t limit) = 0;
+  // Open, not yet warned obligations whose warn_at <= now.
+  virtual result<std::vector<obligation_record>> warnable_obligations(time_point now,
+                                                                      std::size_t limit) = 0;
+  virtual status mark_warned(std::uint64_t obligation_id) = 0;
+  // open -> overdue, or open/overdue -> fulfilled (a late answer), closed_at = at; false when
+  // that transition does not apply.
+  virtual result<bool> close_obligation(std::uint64_t obligation_id, obligation_state to,
+                                        time_point at) = 0;
+  // Newest first; `state` filters when set.
+  virtual result<std::vector<obligation_record>> list_obligations(
+      std::optional<obligation_state> state, std::size_t limit) = 0;
+
+  // Inserts a raised flag; returns its id, or nullopt (and changes nothing) when a flag with the
+  // same dedupe_key exists (raised or cleared): a fact raises its flag once, ever.
+  virtual result<std::optional<std::uint64_t>> raise_flag(const flag_record& f) = 0;
+  virtual result<std::optional<flag_record>> find_flag(std::uint64_t flag_id) = 0;
+  // The flag raised for `dedupe_key` (raised or cleared), if any.
+  virtual result<std::optional<flag_record>> find_flag_by_key(const std::string& dedupe_key) = 0;
+  // Raised flags linked to an obligation.
+  virtual result<std::vector<flag_record>> flags_for_obligation(std::uint64_t obligation_id) = 0;
+  // Raised flags whose next_send_at <= now, oldest first.
+  virtual result<std::vector<flag_record>> flags_to_send(time_point now, std::size_t limit) = 0;
+  // sends + 1, next_send_at = next.
+  virtual status mark_flag_sent(std::uint64_t flag_id, time_point next) = 0;
+  // raised -> cleared; false when it was not raised.
+  virtual result<bool> clear_flag(std::uint64_t flag_id, time_point at) = 0;
+  // Records an operator's acknowledgement (the flag stays raised until its cause is resolved);
+  // false when there is no such flag.
+  virtual result<bool> ack_flag(std::uint64_t flag_id, const std::string& by,
+                                const std::string& note, time_point at) = 0;
+  // Newest first; `state` filters when set.
+  virtual result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
+                                                      std::size_t limit) = 0;
 };
 
 struct sqlite_options {

@@ -1,6 +1,7 @@
 #include <utility>  // before Asio (Boost 1.74 with GCC 12)
 
 #include "daemon/transport/server.h"
+#include "daemon/transport/control.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +11,6 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -168,49 +168,12 @@ struct server::impl {
       zmq::message_t req;
       if (!control.recv(req, zmq::recv_flags::dontwait)) break;
       any = true;
-      const std::string reply = handle_control(req.to_string());
+      const std::string reply = handle_control(brk, bound, req.to_string());
       control.send(zmq::buffer(reply), zmq::send_flags::dontwait);
     }
     return any;
   }
 
-  std::string handle_control(const std::string& text) {
-    using nlohmann::json;
-    json reply;
-    try {
-      const json req = json::parse(text);
-      const std::string command = req.value("command", "");
-      if (command == "dead_letters") {
-        auto rows = brk.dead_letters(req.value("limit", 100U));
-        if (!rows) return json{{"ok", false}, {"error", rows.message()}}.dump();
-        json list = json::array();
-        for (const auto& d : *rows) {
-          list.push_back({{"delivery_id", d.delivery_id}, {"message_id", d.message_id},
-                          {"sender", d.sender}, {"recipient", d.recipient},
-                          {"refusals", d.refusals}, {"last_reason", d.last_reason}});
-        }
-        reply = {{"ok", true}, {"dead_letters", list}};
-      } else if (command == "replay") {
-        auto r = brk.replay_dead_letter(req.at("delivery_id").get<std::uint64_t>());
-        if (!r) return json{{"ok", false}, {"error", r.message()}}.dump();
-        reply = *r ? json{{"ok", true}}
-                   : json{{"ok", false}, {"error", "delivery " + req.at("delivery_id").dump() + " is not a dead letter"}};
-      } else if (command == "status") {
-        const auto& c = brk.counters();
-        reply = {{"ok", true}, {"endpoint", bound}, {"accepted", c.accepted},
-                 {"duplicates", c.duplicates}, {"rejected", c.rejected},
-                 {"rejected_by_reason", c.rejected_by_reason}, {"deliveries_sent", c.deliveries_sent},
-                 {"redeliveries", c.redeliveries}, {"acks", c.acks}, {"refusals", c.refusals},
-                 {"dead_letters", c.dead_letters}, {"commits", c.commits},
-                 {"online_receivers", brk.online_receivers()}};
-      } else {
-        reply = {{"ok", false}, {"error", "unknown command '" + command + "'; use dead_letters, replay or status"}};
-      }
-    } catch (const std::exception& e) {
-      reply = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
-    }
-    return reply.dump();
-  }
 };
 
 server::server(boost::asio::io_context& io, const config::config& cfg, broker::broker& b)

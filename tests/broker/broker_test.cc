@@ -37,7 +37,9 @@ class broker_test : public ::testing::Test {
     dir = mkdtemp(tmpl);
     real = std::move(store::open_sqlite({dir + "/mab.db", false})).value();
     st = std::make_unique<testing::failing_store>(*real);
-    b = std::make_unique<broker>(cfg, *st, clk, broker_signer, keyer);
+    cal = std::make_unique<calendar::calendar>(
+        std::move(calendar::calendar::make(cfg.ledger.calendar_settings)).value());
+    b = std::make_unique<broker>(cfg, *st, clk, broker_signer, keyer, *cal);
   }
   ~broker_test() override {
     b.reset();
@@ -145,6 +147,7 @@ class broker_test : public ::testing::Test {
   crypto::signer csc = tc.signer_of("csc-a");
   subjects::keyer keyer =
       std::move(subjects::keyer::from_secret(std::string(32, 'k'))).value();
+  std::unique_ptr<calendar::calendar> cal;
   std::unique_ptr<store::store> real;
   std::unique_ptr<testing::failing_store> st;
   std::unique_ptr<broker> b;

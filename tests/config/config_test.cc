@@ -11,149 +11,13 @@
 
 #include "daemon/crypto/crypto.h"
 #include "mab/v1/notification.pb.h"
+#include "tests/config/config_test_support.h"
 
 namespace mab::config {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Tokens in braces are replaced with freshly generated keys, after a test has edited the text,
-// so a test can point one agency at another's key by editing the token.
-constexpr std::string_view valid_template = R"(# mab broker configuration (test)
-[broker]
-listen = "tcp://127.0.0.1:7750"
-data_dir = "/srv/mab/data"
-store = "sqlite"
-sqlite_path = "mab.db"
-signing_key_file = "broker.sign.key"
-curve_secret_key_file = "/etc/mab/broker.curve.key"
-control = "ipc:///run/mab/control.sock"
-max_message_bytes = 2097152
-clock_skew_seconds = 120
-max_refusals = 4
-retry_initial_seconds = 2.5
-retry_max_seconds = 600
-delivery_window = 50
-consumer_timeout_seconds = 45.0
-log_format = "json"
-log_level = "debug"
-
-[[agency]]
-id = "school-e09-01"
-name = "Demo Primary School"
-kind = "school"
-area = "E09000001"
-signing_keys = ["{school_sign}"]
-curve_keys = ["{school_curve}"]
-may_send = ["attendance_concern", "referral"]
-
-[[agency]]
-id = "csc-e09"
-kind = "csc"
-area = "E09000001"
-signing_keys = ["{csc_sign}", "{csc_sign_next}"]
-curve_keys = ["{csc_curve}"]
-may_send = ["referral_outcome"]
-
-[[agency]]
-id = "police-e01"
-kind = "police"
-area = "E09000002"
-signing_keys = ["{police_sign}"]
-curve_keys = ["{police_curve}"]
-may_send = ["missing_episode"]
-
-[[route]]
-name = "attendance to front door"
-bodies = ["attendance_concern"]
-areas = ["E09000001"]
-to = ["csc-e09"]
-to_kinds = ["csc", "mash"]
-allow_explicit = false
-
-[[route]]
-bodies = ["referral", "missing_episode"]
-to_kinds = ["csc"]
-allow_explicit = true
-)";
-
-// Replaces the first occurrence; a test whose edit does not apply is a broken test.
-std::string replaced(std::string text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "text to replace not found: " << from;
-    return text;
-  }
-  return text.replace(at, from.size(), to);
-}
-
-// 1-based line of the first line containing `needle`, or 0.
-int line_containing(std::string_view text, std::string_view needle) {
-  const auto at = text.find(needle);
-  if (at == std::string_view::npos) {
-    ADD_FAILURE() << "line not found: " << needle;
-    return 0;
-  }
-  int line = 1;
-  for (std::size_t i = 0; i < at; ++i) line += text[i] == '\n' ? 1 : 0;
-  return line;
-}
-
-std::string all_errors(const load_result& r) {
-  std::string out;
-  for (const auto& e : r.errors) out += "  " + e + "\n";
-  return out.empty() ? "  (none)\n" : out;
-}
-
-// Some error is "mabd.toml:<line>: ..." and contains `fragment`.
-::testing::AssertionResult has_error(const load_result& r, int line, std::string_view fragment) {
-  const std::string prefix = "mabd.toml:" + std::to_string(line) + ": ";
-  for (const auto& e : r.errors) {
-    if (e.starts_with(prefix) && e.find(fragment) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-  }
-  return ::testing::AssertionFailure() << "no error at line " << line << " containing \""
-                                       << fragment << "\"; errors:\n" << all_errors(r);
-}
-
-struct key_set {
-  crypto::signing_key_pair school_sign = crypto::generate_signing_key();
-  crypto::signing_key_pair csc_sign = crypto::generate_signing_key();
-  crypto::signing_key_pair csc_sign_next = crypto::generate_signing_key();
-  crypto::signing_key_pair police_sign = crypto::generate_signing_key();
-  crypto::curve_key_pair school_curve = crypto::generate_curve_key();
-  crypto::curve_key_pair csc_curve = crypto::generate_curve_key();
-  crypto::curve_key_pair police_curve = crypto::generate_curve_key();
-
-  std::string fill(std::string text) const {
-    const std::pair<std::string_view, std::string> tokens[] = {
-        {"{school_sign}", crypto::base64_encode(school_sign.public_key)},
-        {"{csc_sign}", crypto::base64_encode(csc_sign.public_key)},
-        {"{csc_sign_next}", crypto::base64_encode(csc_sign_next.public_key)},
-        {"{police_sign}", crypto::base64_encode(police_sign.public_key)},
-        {"{school_curve}", school_curve.public_z85},
-        {"{csc_curve}", csc_curve.public_z85},
-        {"{police_curve}", police_curve.public_z85},
-    };
-    for (const auto& [token, value] : tokens) {
-      for (auto at = text.find(token); at != std::string::npos; at = text.find(token)) {
-        text.replace(at, token.size(), value);
-      }
-    }
-    return text;
-  }
-};
-
-class config_test : public ::testing::Test {
- protected:
-  std::string valid_text() const { return keys_.fill(std::string(valid_template)); }
-  // The template with one edit, keys filled in.
-  std::string edited(std::string_view from, std::string_view to) const {
-    return keys_.fill(replaced(std::string(valid_template), from, to));
-  }
-  key_set keys_;
-};
+using namespace test_support;
 
 TEST_F(config_test, valid_config_loads_every_field) {
   const auto r = parse(valid_text(), "mabd.toml");
@@ -236,9 +100,6 @@ curve_keys = ["{school_curve}"]
   EXPECT_TRUE(r.cfg->routes.empty());
 }
 
-// One validation rule: an edit to the valid template, and the error it must produce. The error's
-// line is that of the line containing `needle` in the edited text, plus `offset` (for errors
-// reported at a section's header, such as a missing key).
 TEST_F(config_test, route_with_only_explicit_recipients_is_valid) {
   const auto r = parse(edited("to_kinds = [\"csc\"]\nallow_explicit = true\n", "allow_explicit = true\n"),
                        "mabd.toml");
@@ -249,17 +110,6 @@ TEST_F(config_test, route_with_only_explicit_recipients_is_valid) {
   EXPECT_TRUE(r.cfg->routes[1].allow_explicit);
 }
 
-struct rule_case {
-  const char* name;
-  const char* from;
-  const char* to;
-  const char* needle;
-  int offset;
-  const char* fragment;
-};
-
-// Names the case in failure output instead of dumping its bytes.
-void PrintTo(const rule_case& c, std::ostream* os) { *os << c.name; }
 
 class rule_test : public config_test, public ::testing::WithParamInterface<rule_case> {};
 

@@ -89,7 +89,77 @@ class failing_store final : public mab::store::store {
     return inner_.checkpoints();
   }
 
+  // The ledger: reads forward; writes fail when `full`.
+  result<std::optional<std::uint64_t>> add_obligation(
+      const mab::store::obligation_record& o) override {
+    if (full) return disk_full();
+    return inner_.add_obligation(o);
+  }
+  result<std::optional<mab::store::obligation_record>> find_obligation(
+      const std::string& kind, const std::string& ref) override {
+    return inner_.find_obligation(kind, ref);
+  }
+  result<std::vector<mab::store::obligation_record>> overdue_obligations(
+      time_point now, std::size_t limit) override {
+    return inner_.overdue_obligations(now, limit);
+  }
+  result<std::vector<mab::store::obligation_record>> warnable_obligations(
+      time_point now, std::size_t limit) override {
+    return inner_.warnable_obligations(now, limit);
+  }
+  status mark_warned(std::uint64_t id) override {
+    if (full) return disk_full();
+    return inner_.mark_warned(id);
+  }
+  result<bool> close_obligation(std::uint64_t id, mab::store::obligation_state to,
+                                time_point at) override {
+    if (full) return disk_full();
+    return inner_.close_obligation(id, to, at);
+  }
+  result<std::vector<mab::store::obligation_record>> list_obligations(
+      std::optional<mab::store::obligation_state> state, std::size_t limit) override {
+    return inner_.list_obligations(state, limit);
+  }
+  result<std::optional<std::uint64_t>> raise_flag(const mab::store::flag_record& f) override {
+    if (full) return disk_full();
+    return inner_.raise_flag(f);
+  }
+  result<std::optional<mab::store::flag_record>> find_flag(std::uint64_t id) override {
+    return inner_.find_flag(id);
+  }
+  result<std::optional<mab::store::flag_record>> find_flag_by_key(const std::string& k) override {
+    return inner_.find_flag_by_key(k);
+  }
+  result<std::vector<mab::store::flag_record>> flags_for_obligation(std::uint64_t id) override {
+    return inner_.flags_for_obligation(id);
+  }
+  result<std::vector<mab::store::flag_record>> flags_to_send(time_point now,
+                                                             std::size_t limit) override {
+    return inner_.flags_to_send(now, limit);
+  }
+  status mark_flag_sent(std::uint64_t id, time_point next) override {
+    if (full) return disk_full();
+    return inner_.mark_flag_sent(id, next);
+  }
+  result<bool> clear_flag(std::uint64_t id, time_point at) override {
+    if (full) return disk_full();
+    return inner_.clear_flag(id, at);
+  }
+  result<bool> ack_flag(std::uint64_t id, const std::string& by, const std::string& note,
+                        time_point at) override {
+    if (full) return disk_full();
+    return inner_.ack_flag(id, by, note, at);
+  }
+  result<std::vector<mab::store::flag_record>> list_flags(
+      std::optional<mab::store::flag_state> state, std::size_t limit) override {
+    return inner_.list_flags(state, limit);
+  }
+
  private:
+  static error disk_full() {
+    return make_error("disk full (simulated)", mab::store::store_error::full);
+  }
+
   mab::store::store& inner_;
 };
 

@@ -108,7 +108,8 @@ TEST(cli_logging, json_log_format_writes_one_json_object_per_line) {
 
 TEST_F(cli_test, every_binary_has_help) {
   EXPECT_EQ(sb.mabd({"--help"}).exit_code, 0);
-  for (const char* sub : {"keygen", "send", "recv", "ping", "deadletters"}) {
+  for (const char* sub : {"keygen", "send", "recv", "ping", "deadletters", "audit", "obligations",
+                          "flags"}) {
     auto r = sb.mabctl({sub, "--help"});
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_FALSE(r.out.empty()) << sub;

@@ -1,0 +1,56 @@
+// Private to the ledger module.
+#pragma once
+
+#include <optional>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/ledger/ledger.h"
+
+namespace mab::ledger {
+
+struct ledger::impl {
+  impl(const config::config& c, const calendar::calendar& k, store::store& s)
+      : cfg(c), cal(k), st(s) {}
+
+  const config::config& cfg;
+  const calendar::calendar& cal;
+  store::store& st;
+
+  // ---- helpers (ledger.cc) ----
+  // `start + d`, in `area`'s calendar. A calendar that cannot say (no holiday list for that
+  // year, no school terms for the area) falls back to plain days: early rather than never.
+  time_point due(time_point start, const calendar::duration& d, const std::string& area) const;
+  std::optional<time_point> warn(time_point start, time_point due_at) const;
+  std::string front_door_of_area(const std::string& area) const;
+  std::string area_of_agency(const std::string& agency) const;
+  std::string area_of(const mab::v1::Notification& n) const;
+  // Front door of `area` plus its escalation recipients, then `also`, without duplicates.
+  std::vector<std::string> told(const std::string& area, std::vector<std::string> also) const;
+  bool is_front_door_kind(const std::string& agency) const;
+
+  // Opens an obligation unless one exists for (kind, ref); records it in `fx`.
+  status open_obligation(store::obligation_record o, effects& fx);
+  // Fulfils (also late: an overdue one) and clears its raised flags.
+  status fulfil(const store::obligation_record& o, time_point now, effects& fx);
+  // Raises a flag unless its dedupe key was ever used; records it in `fx`.
+  status raise(store::flag_record f, time_point now, effects& fx);
+  status clear_flags_of(std::uint64_t obligation_id, time_point now, effects& fx);
+  status clear_by_key(const std::string& dedupe_key, time_point now, effects& fx);
+
+  // ---- rules (rules.cc) ----
+  status on_referral(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
+                     const std::string& sk, time_point now, effects& fx);
+  status on_outcome(const mab::v1::Notification& n, time_point now, effects& fx);
+  status on_missing(const mab::v1::Notification& n, const std::string& sk, time_point now,
+                    effects& fx);
+  status on_ack_required(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
+                         const std::string& sk, time_point now, effects& fx);
+
+  // ---- deadlines (deadlines.cc) ----
+  status raise_overdue(const store::obligation_record& o, time_point now, effects& fx);
+  status warn_due_soon(const store::obligation_record& o, time_point now, effects& fx);
+};
+
+}  // namespace mab::ledger
