@@ -1,6 +1,6 @@
 // mabctl: the command-line adapter (send, receive, ping) and operator tool (keys, dead
-// letters, obligations and flags) for mab. Each command group lives in its own file; this only
-// wires them up.
+// letters, obligations, flags and transfers) for mab. Each command group lives in its own
+// file; this only wires them up.
 #include <exception>
 #include <iostream>
 
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   using namespace mab::mabctl;
   CLI::App app{
       "mabctl: send and receive mab notifications, manage keys and dead letters, review "
-      "obligations and flags"};
+      "obligations, flags and transfers"};
   app.require_subcommand(1);
   int exit_code = exit_ok;
   add_keygen(app, exit_code);
@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   add_deadletters(app, exit_code);
   add_obligations(app, exit_code);
   add_flags(app, exit_code);
+  add_transfers(app, exit_code);
   add_audit(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -89,6 +89,20 @@ class broker {
                                                             std::size_t limit);
   result<std::vector<store::flag_record>> flags(std::optional<store::flag_state> state,
                                                 std::size_t limit);
+  // Transfers, newest first; `flag` keeps those with a raised flag of that type; `area` those
+  // from or to it.
+  result<std::vector<store::transfer_record>> transfers(std::optional<store::transfer_state> state,
+                                                        const std::string& flag,
+                                                        const std::string& area,
+                                                        std::size_t limit);
+  struct transfer_view {
+    store::transfer_record transfer;
+    std::vector<store::part_record> parts;
+    std::vector<store::timeline_entry> timeline;
+    std::vector<store::flag_record> flags;
+  };
+  result<std::optional<transfer_view>> transfer(const std::string& transfer_id);
+
   // An operator acknowledges a flag: who, and a note saying what they did. Audited.
   result<bool> acknowledge_flag(std::uint64_t flag_id, const std::string& by, const std::string& note);
 

@@ -57,7 +57,7 @@ struct receiver {
 struct broker::impl {
   impl(const config::config& c, store::store& s, const clock& k, const crypto::signer& g,
        const subjects::keyer& y, const calendar::calendar& cal)
-      : cfg(c), st(s), clk(k), signer(g), keyer(y), ledger(c, cal, s), last_checkpoint(k.now()),
+      : cfg(c), st(s), clk(k), signer(g), keyer(y), ledger(c, cal, s, y), last_checkpoint(k.now()),
         next_ledger_tick(k.now()) {}
 
   const config::config& cfg;

@@ -165,6 +165,12 @@ bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Rec
       receipts.emplace_back(s.peer, std::move(r));
       continue;
     }
+    auto extra = ledger.extra_recipients(s.notification, s.message.recipients);
+    if (!extra) {
+      failure = extra.err();
+      return false;
+    }
+    s.message.recipients.insert(s.message.recipients.end(), extra->begin(), extra->end());
     auto seq = st.append_message(s.message);
     if (!seq) {
       failure = seq.err();
@@ -174,9 +180,7 @@ bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Rec
                 accepted_entry(s.message, *seq, s.subject_keys), failure)) {
       return false;
     }
-    auto fx = ledger.on_accepted(s.notification, s.message.recipients,
-                                 s.subject_keys.empty() ? std::string() : s.subject_keys.front(),
-                                 clk.now());
+    auto fx = ledger.on_accepted(s.notification, s.message.recipients, clk.now());
     if (!fx) {
       failure = fx.err();
       return false;

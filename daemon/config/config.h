@@ -96,6 +96,25 @@ struct policy {
   std::set<std::string> ack_required{"referral", "transfer_notice", "record_part"};
   double due_soon_fraction = 0.75;   // DUE_SOON when this much of the time has passed
   calendar::duration flag_resend{calendar::duration::hours, 24};  // re-send raised flags
+  // Transfers: open one when a notification shows the child's area changed (not only on a
+  // transfer_notice); each expected part is due this long after the transfer opens; every agency
+  // of the old area involved with the child within `lookback` owes a part (the Child MD lesson).
+  bool open_transfer_on_area_change = true;
+  calendar::duration transfer_part_due{calendar::duration::working_days, 15};
+  calendar::duration lookback{calendar::duration::days, 730};
+  // Parts policy expects whatever the history says: `kind` (a RecordPart kind) from the old
+  // area's agency of `from_kind`, `when` "always", "child_protection_plan" (the transfer notice
+  // says the child is on a plan) or "school_age" (5 to 16 by date of birth).
+  struct expected_part {
+    std::string kind;
+    std::string from_kind;
+    std::string when;
+  };
+  std::vector<expected_part> expected_parts{
+      {"CHILD_PROTECTION_PLAN", "csc", "child_protection_plan"},
+      {"CASE_SUMMARY", "csc", "child_protection_plan"},
+      {"SCHOOL_TRANSFER_FILE", "school", "school_age"},
+      {"HEALTH_RECORD", "health", "always"}};
   // Extra bank holidays (YYYY-MM-DD) and every area's school terms, for the calendar.
   calendar::settings calendar_settings;
 };

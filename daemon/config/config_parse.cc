@@ -1,5 +1,6 @@
 // TOML tables to structs, checking each field on its own. Cross-record rules live in
 // config_validate.cc.
+#include <span>
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -26,7 +27,12 @@ constexpr std::string_view route_keys[] = {"name", "bodies", "areas",
                                            "to", "to_kinds", "allow_explicit"};
 constexpr std::string_view policy_keys[] = {
     "referral_outcome_due", "return_interview_due", "acknowledgement_due", "ack_required",
-    "due_soon_fraction", "flag_resend", "extra_bank_holidays"};
+    "due_soon_fraction", "flag_resend", "extra_bank_holidays", "open_transfer_on_area_change",
+    "transfer_part_due", "lookback", "expected_parts"};
+constexpr std::string_view record_part_kinds[] = {
+    "CHILD_PROTECTION_PLAN", "CASE_SUMMARY", "SCHOOL_TRANSFER_FILE", "HEALTH_RECORD",
+    "POLICE_RECORD", "HOUSING_RECORD", "OTHER"};
+constexpr std::string_view part_conditions[] = {"always", "child_protection_plan", "school_age"};
 constexpr std::string_view area_keys[] = {"code", "front_door", "escalation", "school_terms"};
 
 constexpr std::string_view stores[] = {"sqlite"};
@@ -357,6 +363,43 @@ std::optional<std::chrono::year_month_day> read_date(const table_reader& r, cons
   return *d;
 }
 
+bool one_of(std::string_view value, std::span<const std::string_view> allowed) {
+  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+// expected_parts = [["CHILD_PROTECTION_PLAN", "csc", "child_protection_plan"], ...]
+void read_expected_parts(const table_reader& r, policy& p) {
+  auto rules = r.string_lists("expected_parts");
+  if (!rules) return;
+  p.expected_parts.clear();  // given: replaces the defaults
+  for (const auto& rule : *rules) {
+    if (rule.size != 3 || rule.items.size() != 3) {
+      r.error(rule.line, rule.label,
+              "expected [part kind, agency kind, when], e.g. [\"HEALTH_RECORD\", \"health\", \"always\"]");
+      continue;
+    }
+    const auto& kind = rule.items[0];
+    const auto& from = rule.items[1];
+    const auto& when = rule.items[2];
+    bool ok = true;
+    if (!one_of(kind.value, record_part_kinds)) {
+      r.error(kind.field.line, kind.field.label,
+              "unknown part kind '" + kind.value + "'; use a RecordPart kind such as HEALTH_RECORD");
+      ok = false;
+    }
+    if (known_agency_kinds().count(from.value) == 0) {
+      r.error(from.field.line, from.field.label, "unknown agency kind '" + from.value + "'");
+      ok = false;
+    }
+    if (!one_of(when.value, part_conditions)) {
+      r.error(when.field.line, when.field.label,
+              "'" + when.value + "' is not one of always, child_protection_plan, school_age");
+      ok = false;
+    }
+    if (ok) p.expected_parts.push_back({kind.value, from.value, when.value});
+  }
+}
+
 void read_policy(const toml::table& table, document& doc, diagnostics& diag) {
   table_reader r(table, "policy", diag, policy_keys);
   doc.policy_line = r.line();
@@ -382,6 +425,10 @@ void read_policy(const toml::table& table, document& doc, diagnostics& diag) {
       if (auto d = read_date(r, item)) p.calendar_settings.extra_bank_holidays.push_back(*d);
     }
   }
+  if (auto on = r.boolean("open_transfer_on_area_change")) p.open_transfer_on_area_change = *on;
+  read_duration(r, "transfer_part_due", p.transfer_part_due);
+  read_duration(r, "lookback", p.lookback);
+  read_expected_parts(r, p);
 }
 
 constexpr auto term_example = R"(e.g. ["2026-09-03", "2026-10-23"])"sv;

@@ -42,6 +42,21 @@ status ledger::impl::raise_overdue(const store::obligation_record& o, time_point
     f.flag_type = flag_type::no_feedback;
     f.recipients = told(area_of_agency(o.owed_to), {o.owed_to});
     f.detail = o.owed_by + " has given " + o.owed_to + " no outcome for a referral due " + iso(o.due_at);
+  } else if (o.kind == "transfer_part") {
+    const auto data = nlohmann::json::parse(o.data, nullptr, false);
+    const std::string from = data.value("from_area", ""), to = data.value("to_area", "");
+    const std::string transfer = data.value("transfer_id", "");
+    f.flag_type = flag_type::incomplete;
+    f.dedupe_key = "transfer/" + transfer + "/" + f.dedupe_key;
+    f.recipients = told(to, told(from, {}));
+    f.detail = "transfer " + transfer + " (" + from + " -> " + to + ") is incomplete: " +
+               o.owed_by + " has not sent its " + data.value("kind", "part") + " part, due " +
+               iso(o.due_at);
+    if (auto s = note(transfer, now, "INCOMPLETE raised: " + o.owed_by + " is late; told " +
+                                         nlohmann::json(f.recipients).dump());
+        !s) {
+      return s;
+    }
   } else if (o.kind == "return_interview") {
     f.flag_type = flag_type::return_interview_overdue;
     f.recipients = told(area_of_agency(o.owed_by), {o.owed_by, o.owed_to});

@@ -31,26 +31,45 @@ void effects::merge(effects&& other) {
                std::make_move_iterator(other.audit.end()));
 }
 
-ledger::ledger(const config::config& cfg, const calendar::calendar& cal, store::store& st)
-    : impl_(std::make_shared<impl>(cfg, cal, st)) {}
+ledger::ledger(const config::config& cfg, const calendar::calendar& cal, store::store& st,
+               const subjects::keyer& keyer)
+    : impl_(std::make_shared<impl>(cfg, cal, st, keyer)) {}
 
 time_point ledger::next_send(time_point now) const {
   return impl_->due(now, impl_->cfg.ledger.flag_resend, "");
 }
 
 result<effects> ledger::on_accepted(const mab::v1::Notification& n,
-                                    const std::vector<std::string>& recipients,
-                                    const std::string& subject_key, time_point now) {
+                                    const std::vector<std::string>& recipients, time_point now) {
   auto& m = *impl_;
   effects fx;
+  const auto keys = subjects::identifier_keys(m.keyer, n.subject());
+  const std::string sk = keys.empty() ? std::string() : keys.front();
+  auto subject = m.link_subject(n, now);
+  if (!subject) return subject.err();
+  if (*subject != 0) {
+    if (auto s = m.check_facts(*subject, sk, n, now, fx); !s) return s.err();
+    for (const auto& agency : recipients) {
+      if (auto s = m.st.add_contact(*subject, agency, now); !s) return s.err();
+    }
+    if (auto s = m.st.add_contact(*subject, n.sender(), now); !s) return s.err();
+  }
+  std::uint64_t part_id = 0;
+  if (auto s = m.track_transfers(*subject, sk, n, recipients, now, fx, part_id); !s) return s.err();
   const std::string kind = validate::body_kind(n);
   status s = ok_status();
-  if (m.cfg.ledger.ack_required.count(kind) > 0) s = m.on_ack_required(n, recipients, subject_key, now, fx);
+  // A record part is always tracked to its acknowledgement: the transfer completes on it.
+  if (m.cfg.ledger.ack_required.count(kind) > 0 || part_id != 0) {
+    s = m.on_ack_required(n, recipients, sk, now, fx, part_id);
+  }
   if (!s) return s.err();
-  if (n.has_referral()) s = m.on_referral(n, recipients, subject_key, now, fx);
+  if (n.has_referral()) s = m.on_referral(n, recipients, sk, now, fx);
   if (n.has_referral_outcome()) s = m.on_outcome(n, now, fx);
-  if (n.has_missing_episode()) s = m.on_missing(n, subject_key, now, fx);
+  if (n.has_missing_episode()) s = m.on_missing(n, sk, now, fx);
   if (!s) return s.err();
+  if (*subject != 0) {
+    if (auto t = m.after_completion(*subject, n, recipients, now); !t) return t.err();
+  }
   return fx;
 }
 
@@ -60,8 +79,15 @@ result<effects> ledger::on_acked(const std::string& message_id, const std::strin
   effects fx;
   auto o = m.st.find_obligation("acknowledgement", message_id + "/" + recipient);
   if (!o) return o.err();
-  if (o->has_value()) {
-    if (auto s = m.fulfil(**o, now, fx); !s) return s.err();
+  if (!o->has_value()) return fx;
+  if (auto s = m.fulfil(**o, now, fx); !s) return s.err();
+  const auto data = nlohmann::json::parse((*o)->data, nullptr, false);
+  if (data.is_object() && data.contains("part_id") && data.contains("transfer_id")) {
+    if (auto s = m.on_part_acked(data["transfer_id"].get<std::string>(),
+                                 data["part_id"].get<std::uint64_t>(), now, fx);
+        !s) {
+      return s.err();
+    }
   }
   return fx;
 }

@@ -18,6 +18,7 @@
 #include "daemon/common/result.h"
 #include "daemon/config/config.h"
 #include "daemon/store/store.h"
+#include "daemon/subjects/subjects.h"
 #include "mab/v1/notification.pb.h"
 
 namespace mab::ledger {
@@ -31,6 +32,8 @@ inline constexpr const char* cse_consideration = "CSE_CONSIDERATION";
 inline constexpr const char* return_interview_overdue = "RETURN_INTERVIEW_OVERDUE";
 inline constexpr const char* unacknowledged = "UNACKNOWLEDGED";
 inline constexpr const char* due_soon = "DUE_SOON";
+inline constexpr const char* incomplete = "INCOMPLETE";
+inline constexpr const char* data_quality = "DATA_QUALITY";
 }  // namespace flag_type
 
 // "2026-11-23T10:00:00Z": how the ledger writes times for people and JSON.
@@ -52,12 +55,20 @@ struct effects {
 class ledger {
  public:
   // All references must outlive the ledger.
-  ledger(const config::config& cfg, const calendar::calendar& cal, store::store& st);
+  ledger(const config::config& cfg, const calendar::calendar& cal, store::store& st,
+         const subjects::keyer& keyer);
 
-  // A notification was stored with these recipients. `sender` is its agency; `subject_key` the
-  // pseudonymous key of its subject ("" when none).
+  // Before a notification is stored: agencies that must also receive it. Information about a
+  // child whose transfer has completed, from an agency of the old area, goes to the new area's
+  // front door too ("information is not a one-off event").
+  result<std::vector<std::string>> extra_recipients(const mab::v1::Notification& n,
+                                                    const std::vector<std::string>& routed);
+
+  // A notification was stored with these recipients. Links its identifiers into one subject,
+  // checks its facts against other agencies', records who is involved, opens transfers, tracks
+  // record parts, and opens what it owes.
   result<effects> on_accepted(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
-                              const std::string& subject_key, time_point now);
+                              time_point now);
   // `recipient` acknowledged `message_id`.
   result<effects> on_acked(const std::string& message_id, const std::string& recipient,
                            time_point now);

@@ -11,12 +11,14 @@
 namespace mab::ledger {
 
 struct ledger::impl {
-  impl(const config::config& c, const calendar::calendar& k, store::store& s)
-      : cfg(c), cal(k), st(s) {}
+  impl(const config::config& c, const calendar::calendar& k, store::store& s,
+       const subjects::keyer& y)
+      : cfg(c), cal(k), st(s), keyer(y) {}
 
   const config::config& cfg;
   const calendar::calendar& cal;
   store::store& st;
+  const subjects::keyer& keyer;
 
   // ---- helpers (ledger.cc) ----
   // `start + d`, in `area`'s calendar. A calendar that cannot say (no holiday list for that
@@ -46,7 +48,32 @@ struct ledger::impl {
   status on_missing(const mab::v1::Notification& n, const std::string& sk, time_point now,
                     effects& fx);
   status on_ack_required(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
-                         const std::string& sk, time_point now, effects& fx);
+                         const std::string& sk, time_point now, effects& fx,
+                         std::uint64_t part_id = 0);
+
+  // ---- subjects (subjects.cc) ----
+  // The subject the notification is about (0 when it has no identifier), linking identifiers
+  // that arrive together and merging subjects they prove to be one child.
+  result<std::uint64_t> link_subject(const mab::v1::Notification& n, time_point now);
+  status check_facts(std::uint64_t subject, const std::string& sk, const mab::v1::Notification& n,
+                     time_point now, effects& fx);
+
+  // ---- transfers (transfers.cc) ----
+  status track_transfers(std::uint64_t subject, const std::string& sk,
+                         const mab::v1::Notification& n, const std::vector<std::string>& recipients,
+                         time_point now, effects& fx, std::uint64_t& part_id);
+  status open_transfer(store::transfer_record t, const mab::v1::Notification& n, time_point now,
+                       effects& fx);
+  status expect_part(const store::transfer_record& t, const std::string& agency,
+                     const std::string& kind, const std::string& why, time_point now, effects& fx);
+  status on_record_part(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
+                        time_point now, effects& fx, std::uint64_t& part_id);
+  status on_part_acked(const std::string& transfer_id, std::uint64_t part_id, time_point now,
+                       effects& fx);
+  status note(const std::string& transfer_id, time_point at, std::string what);
+  // Information arriving after a transfer completed goes on that transfer's timeline.
+  status after_completion(std::uint64_t subject, const mab::v1::Notification& n,
+                          const std::vector<std::string>& recipients, time_point now);
 
   // ---- deadlines (deadlines.cc) ----
   status raise_overdue(const store::obligation_record& o, time_point now, effects& fx);

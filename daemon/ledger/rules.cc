@@ -16,7 +16,8 @@ std::string episode_of(const mab::v1::MissingEpisode& m) {
 // Every delivery of a body kind that policy marks as needing acknowledgement owes one.
 status ledger::impl::on_ack_required(const mab::v1::Notification& n,
                                      const std::vector<std::string>& recipients,
-                                     const std::string& sk, time_point now, effects& fx) {
+                                     const std::string& sk, time_point now, effects& fx,
+                                     std::uint64_t part_id) {
   for (const auto& r : recipients) {
     store::obligation_record o;
     o.kind = "acknowledgement";
@@ -27,7 +28,12 @@ status ledger::impl::on_ack_required(const mab::v1::Notification& n,
     o.opened_at = now;
     o.due_at = due(now, cfg.ledger.acknowledgement_due, area_of_agency(r));
     o.warn_at = warn(now, o.due_at);
-    o.data = nlohmann::json{{"message_id", n.message_id()}}.dump();
+    nlohmann::json data{{"message_id", n.message_id()}};
+    if (part_id != 0) {
+      data["part_id"] = part_id;
+      data["transfer_id"] = n.record_part().transfer_id();
+    }
+    o.data = data.dump();
     if (auto s = open_obligation(std::move(o), fx); !s) return s;
   }
   return ok_status();

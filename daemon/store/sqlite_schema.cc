@@ -126,6 +126,76 @@ CREATE INDEX flags_obligation ON flags (obligation_id);
 CREATE INDEX flags_send ON flags (next_send_at_ms) WHERE state = 'raised';
 CREATE INDEX flags_state ON flags (state, flag_id);
 )sql",
+    // 3 -> 4: subjects and transfers. A subject is one child, known by any number of keyed
+    // identifiers (subject_keys); merging two subjects re-points every row and deletes one.
+    // Facts hold keyed values only. Parts are unique per (transfer, agency, kind), so replaying
+    // a transfer notice adds nothing. Times are Unix ms; optional ones NULL.
+    R"sql(
+CREATE TABLE subjects (
+  subject_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at_ms INTEGER NOT NULL,
+  area TEXT,
+  area_at_ms INTEGER
+);
+CREATE TABLE subject_keys (
+  key TEXT PRIMARY KEY,
+  subject_id INTEGER NOT NULL REFERENCES subjects (subject_id)
+);
+CREATE INDEX subject_keys_subject ON subject_keys (subject_id);
+CREATE TABLE subject_contacts (
+  subject_id INTEGER NOT NULL REFERENCES subjects (subject_id),
+  agency TEXT NOT NULL,
+  first_at_ms INTEGER NOT NULL,
+  last_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (subject_id, agency)
+);
+CREATE TABLE subject_facts (
+  subject_id INTEGER NOT NULL REFERENCES subjects (subject_id),
+  name TEXT NOT NULL,
+  value_key TEXT NOT NULL,
+  agency TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  UNIQUE (subject_id, name, value_key, agency)
+);
+CREATE TABLE transfers (
+  transfer_id TEXT PRIMARY KEY,
+  subject_id INTEGER NOT NULL REFERENCES subjects (subject_id),
+  subject_key TEXT NOT NULL,
+  from_area TEXT NOT NULL,
+  to_area TEXT NOT NULL,
+  opened_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  opened_at_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'complete')),
+  completed_at_ms INTEGER
+);
+CREATE INDEX transfers_subject ON transfers (subject_id, opened_at_ms);
+CREATE INDEX transfers_state ON transfers (state, opened_at_ms);
+CREATE INDEX transfers_opened ON transfers (opened_at_ms);
+CREATE TABLE transfer_parts (
+  part_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  transfer_id TEXT NOT NULL REFERENCES transfers (transfer_id),
+  owed_by TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  why TEXT NOT NULL,
+  state TEXT NOT NULL,
+  pieces_total INTEGER NOT NULL DEFAULT 0,
+  pieces_sent INTEGER NOT NULL DEFAULT 0,
+  pieces_acked INTEGER NOT NULL DEFAULT 0,
+  recipient TEXT NOT NULL DEFAULT '',
+  due_at_ms INTEGER NOT NULL,
+  sent_at_ms INTEGER,
+  acked_at_ms INTEGER,
+  UNIQUE (transfer_id, owed_by, kind)
+);
+CREATE TABLE transfer_timeline (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  transfer_id TEXT NOT NULL REFERENCES transfers (transfer_id),
+  at_ms INTEGER NOT NULL,
+  what TEXT NOT NULL
+);
+CREATE INDEX transfer_timeline_transfer ON transfer_timeline (transfer_id, pos);
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_schema_version,

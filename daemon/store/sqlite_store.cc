@@ -13,6 +13,8 @@
 #include "daemon/store/sqlite_db.h"
 #include "daemon/store/sqlite_ledger.h"
 #include "daemon/store/sqlite_schema.h"
+#include "daemon/store/sqlite_subjects.h"
+#include "daemon/store/sqlite_transfers.h"
 #include "daemon/store/store.h"
 
 namespace mab::store {
@@ -531,6 +533,78 @@ class sqlite_store final : public store {
   result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
                                               std::size_t limit) override {
     return sqlite::select_flags(db_, state, limit);
+  }
+
+  // Subjects (SQL in sqlite_subjects.cc).
+  result<std::optional<std::uint64_t>> subject_for_key(const std::string& key) override {
+    return sqlite::select_subject_for_key(db_, key);
+  }
+  result<std::uint64_t> new_subject(time_point at) override {
+    return write<std::uint64_t>("new_subject", [&]() { return sqlite::insert_subject(db_, at); });
+  }
+  status map_key(const std::string& key, std::uint64_t subject) override {
+    return write<ok_t>("map_key", [&]() { return sqlite::upsert_subject_key(db_, key, subject); });
+  }
+  status merge_subjects(std::uint64_t into, std::uint64_t from) override {
+    return write<ok_t>("merge_subjects",
+                       [&]() { return sqlite::merge_subject_rows(db_, into, from); });
+  }
+  result<std::optional<std::string>> subject_area(std::uint64_t subject) override {
+    return sqlite::select_subject_area(db_, subject);
+  }
+  status set_subject_area(std::uint64_t subject, const std::string& area,
+                          time_point at) override {
+    return write<ok_t>("set_subject_area",
+                       [&]() { return sqlite::update_subject_area(db_, subject, area, at); });
+  }
+  status add_contact(std::uint64_t subject, const std::string& agency, time_point at) override {
+    return write<ok_t>("add_contact",
+                       [&]() { return sqlite::upsert_contact(db_, subject, agency, at); });
+  }
+  result<std::vector<contact_record>> contacts(std::uint64_t subject, time_point since) override {
+    return sqlite::select_contacts(db_, subject, since);
+  }
+  status add_fact(std::uint64_t subject, const fact_record& f) override {
+    return write<ok_t>("add_fact", [&]() { return sqlite::insert_fact(db_, subject, f); });
+  }
+  result<std::vector<fact_record>> facts(std::uint64_t subject) override {
+    return sqlite::select_facts(db_, subject);
+  }
+
+  // Transfers (SQL in sqlite_transfers.cc).
+  result<bool> add_transfer(const transfer_record& t) override {
+    return write<bool>("add_transfer", [&]() { return sqlite::insert_transfer(db_, t); });
+  }
+  result<std::optional<transfer_record>> find_transfer(const std::string& transfer_id) override {
+    return sqlite::select_transfer(db_, transfer_id);
+  }
+  result<std::vector<transfer_record>> transfers_of(std::uint64_t subject) override {
+    return sqlite::select_subject_transfers(db_, subject);
+  }
+  result<std::vector<transfer_record>> list_transfers(std::optional<transfer_state> state,
+                                                      std::size_t limit) override {
+    return sqlite::select_transfers(db_, state, limit);
+  }
+  result<bool> complete_transfer(const std::string& transfer_id, time_point at) override {
+    return write<bool>("complete_transfer",
+                       [&]() { return sqlite::update_transfer_complete(db_, transfer_id, at); });
+  }
+  result<std::optional<std::uint64_t>> add_part(const part_record& p) override {
+    return write<std::optional<std::uint64_t>>("add_part",
+                                               [&]() { return sqlite::insert_part(db_, p); });
+  }
+  result<std::vector<part_record>> parts(const std::string& transfer_id) override {
+    return sqlite::select_parts(db_, transfer_id);
+  }
+  status update_part(const part_record& p) override {
+    return write<ok_t>("update_part", [&]() { return sqlite::update_part_row(db_, p); });
+  }
+  status add_timeline(const std::string& transfer_id, const timeline_entry& e) override {
+    return write<ok_t>("add_timeline",
+                       [&]() { return sqlite::insert_timeline(db_, transfer_id, e); });
+  }
+  result<std::vector<timeline_entry>> timeline(const std::string& transfer_id) override {
+    return sqlite::select_timeline(db_, transfer_id);
   }
 
   // Runs `body` atomically. Inside the caller's transaction it is a savepoint, so a call that

@@ -152,6 +152,62 @@ struct flag_record {
   std::optional<time_point> acked_at;
 };
 
+// ---- subjects and transfers ----
+
+// Who has been involved with a subject: sent or received a notification about it.
+struct contact_record {
+  std::string agency;
+  time_point first_at;
+  time_point last_at;
+};
+
+// A keyed fact one agency reported about a subject (date of birth, ethnicity, names), for
+// data-quality checks. value_key is keyed: the raw value is never stored.
+struct fact_record {
+  std::string name;
+  std::string value_key;
+  std::string agency;
+  time_point at;
+};
+
+enum class transfer_state { open, complete };
+
+struct transfer_record {
+  std::string transfer_id;
+  std::uint64_t subject = 0;
+  std::string subject_key;       // pseudonymous, for people and flags
+  std::string from_area;
+  std::string to_area;
+  std::string opened_by;         // message id that opened it
+  std::string reason;            // "transfer_notice" or "area_change"
+  time_point opened_at;
+  transfer_state state = transfer_state::open;
+  std::optional<time_point> completed_at;
+};
+
+// An expected hand-over: one agency of the old area owes one part of the record.
+// States: expected -> sent -> delivered -> acknowledged.
+struct part_record {
+  std::uint64_t part_id = 0;
+  std::string transfer_id;
+  std::string owed_by;           // agency id in the old area
+  std::string kind;              // RecordPart.Kind name, or "ANY" for a history-based part
+  std::string why;               // "policy: ..." or "history: sent/received notifications within the look-back"
+  std::string state = "expected";
+  std::uint32_t pieces_total = 0;     // from the record_part pieces (0 until the first arrives)
+  std::uint32_t pieces_sent = 0;
+  std::uint32_t pieces_acked = 0;
+  std::string recipient;         // the new area's agency it went to
+  time_point due_at;
+  std::optional<time_point> sent_at;
+  std::optional<time_point> acked_at;
+};
+
+struct timeline_entry {
+  time_point at;
+  std::string what;              // for a person; agency ids and kinds, never identifiers
+};
+
 class store {
  public:
   virtual ~store() = default;
@@ -255,6 +311,43 @@ class store {
   // Newest first; `state` filters when set.
   virtual result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
                                                       std::size_t limit) = 0;
+
+  // ---- subjects ----
+  virtual result<std::optional<std::uint64_t>> subject_for_key(const std::string& key) = 0;
+  virtual result<std::uint64_t> new_subject(time_point at) = 0;
+  // Maps `key` to `subject` (insert, or re-point an existing mapping).
+  virtual status map_key(const std::string& key, std::uint64_t subject) = 0;
+  // Two subjects turned out to be one child: every key, fact, contact and transfer of `from`
+  // now belongs to `into`.
+  virtual status merge_subjects(std::uint64_t into, std::uint64_t from) = 0;
+  // The subject's current area as last reported, with who reported it.
+  virtual result<std::optional<std::string>> subject_area(std::uint64_t subject) = 0;
+  virtual status set_subject_area(std::uint64_t subject, const std::string& area,
+                                  time_point at) = 0;
+  // Records that `agency` sent or received a notification about `subject` at `at`.
+  virtual status add_contact(std::uint64_t subject, const std::string& agency, time_point at) = 0;
+  // Agencies with a contact at or after `since`, by first contact.
+  virtual result<std::vector<contact_record>> contacts(std::uint64_t subject, time_point since) = 0;
+  // Adds a fact unless the same (subject, name, value_key, agency) is already recorded.
+  virtual status add_fact(std::uint64_t subject, const fact_record& f) = 0;
+  virtual result<std::vector<fact_record>> facts(std::uint64_t subject) = 0;
+
+  // ---- transfers ----
+  // Inserts; false (nothing changed) when the transfer id exists.
+  virtual result<bool> add_transfer(const transfer_record& t) = 0;
+  virtual result<std::optional<transfer_record>> find_transfer(const std::string& transfer_id) = 0;
+  // Transfers of a subject, newest first.
+  virtual result<std::vector<transfer_record>> transfers_of(std::uint64_t subject) = 0;
+  virtual result<std::vector<transfer_record>> list_transfers(std::optional<transfer_state> state,
+                                                              std::size_t limit) = 0;
+  virtual result<bool> complete_transfer(const std::string& transfer_id, time_point at) = 0;
+  // Inserts a part; nullopt (nothing changed) when (transfer_id, owed_by, kind) exists.
+  virtual result<std::optional<std::uint64_t>> add_part(const part_record& p) = 0;
+  virtual result<std::vector<part_record>> parts(const std::string& transfer_id) = 0;
+  // Writes every mutable field of `p` (state, pieces, recipient, times) by part_id.
+  virtual status update_part(const part_record& p) = 0;
+  virtual status add_timeline(const std::string& transfer_id, const timeline_entry& e) = 0;
+  virtual result<std::vector<timeline_entry>> timeline(const std::string& transfer_id) = 0;
 };
 
 struct sqlite_options {

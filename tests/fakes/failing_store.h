@@ -155,6 +155,83 @@ class failing_store final : public mab::store::store {
     return inner_.list_flags(state, limit);
   }
 
+  // Subjects and transfers: reads forward; writes fail when `full`.
+  result<std::optional<std::uint64_t>> subject_for_key(const std::string& key) override {
+    return inner_.subject_for_key(key);
+  }
+  result<std::uint64_t> new_subject(time_point at) override {
+    if (full) return disk_full();
+    return inner_.new_subject(at);
+  }
+  status map_key(const std::string& key, std::uint64_t subject) override {
+    if (full) return disk_full();
+    return inner_.map_key(key, subject);
+  }
+  status merge_subjects(std::uint64_t into, std::uint64_t from) override {
+    if (full) return disk_full();
+    return inner_.merge_subjects(into, from);
+  }
+  result<std::optional<std::string>> subject_area(std::uint64_t subject) override {
+    return inner_.subject_area(subject);
+  }
+  status set_subject_area(std::uint64_t subject, const std::string& area,
+                          time_point at) override {
+    if (full) return disk_full();
+    return inner_.set_subject_area(subject, area, at);
+  }
+  status add_contact(std::uint64_t subject, const std::string& agency, time_point at) override {
+    if (full) return disk_full();
+    return inner_.add_contact(subject, agency, at);
+  }
+  result<std::vector<mab::store::contact_record>> contacts(std::uint64_t subject,
+                                                           time_point since) override {
+    return inner_.contacts(subject, since);
+  }
+  status add_fact(std::uint64_t subject, const mab::store::fact_record& f) override {
+    if (full) return disk_full();
+    return inner_.add_fact(subject, f);
+  }
+  result<std::vector<mab::store::fact_record>> facts(std::uint64_t subject) override {
+    return inner_.facts(subject);
+  }
+  result<bool> add_transfer(const mab::store::transfer_record& t) override {
+    if (full) return disk_full();
+    return inner_.add_transfer(t);
+  }
+  result<std::optional<mab::store::transfer_record>> find_transfer(
+      const std::string& id) override {
+    return inner_.find_transfer(id);
+  }
+  result<std::vector<mab::store::transfer_record>> transfers_of(std::uint64_t subject) override {
+    return inner_.transfers_of(subject);
+  }
+  result<std::vector<mab::store::transfer_record>> list_transfers(
+      std::optional<mab::store::transfer_state> state, std::size_t limit) override {
+    return inner_.list_transfers(state, limit);
+  }
+  result<bool> complete_transfer(const std::string& id, time_point at) override {
+    if (full) return disk_full();
+    return inner_.complete_transfer(id, at);
+  }
+  result<std::optional<std::uint64_t>> add_part(const mab::store::part_record& p) override {
+    if (full) return disk_full();
+    return inner_.add_part(p);
+  }
+  result<std::vector<mab::store::part_record>> parts(const std::string& id) override {
+    return inner_.parts(id);
+  }
+  status update_part(const mab::store::part_record& p) override {
+    if (full) return disk_full();
+    return inner_.update_part(p);
+  }
+  status add_timeline(const std::string& id, const mab::store::timeline_entry& e) override {
+    if (full) return disk_full();
+    return inner_.add_timeline(id, e);
+  }
+  result<std::vector<mab::store::timeline_entry>> timeline(const std::string& id) override {
+    return inner_.timeline(id);
+  }
+
  private:
   static error disk_full() {
     return make_error("disk full (simulated)", mab::store::store_error::full);

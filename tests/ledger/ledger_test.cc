@@ -45,7 +45,7 @@ escalation = ["mash-a"]
     char tmpl[] = "/tmp/mab-ledger-test-XXXXXX";
     dir = mkdtemp(tmpl);
     st = std::move(store::open_sqlite({dir + "/mab.db", false})).value();
-    l = std::make_unique<ledger>(cfg, *cal, *st);
+    l = std::make_unique<ledger>(cfg, *cal, *st, keyer);
     // Friday 2026-11-20 10:00 UTC: one working day later is the end of Monday.
     clk.set(std::chrono::sys_days(std::chrono::year{2026} / 11 / 20) + 10h);
   }
@@ -92,7 +92,7 @@ escalation = ["mash-a"]
     return n;
   }
   effects accept(const mab::v1::Notification& n, std::vector<std::string> recipients) {
-    auto fx = l->on_accepted(n, recipients, "sk_child", clk.now());
+    auto fx = l->on_accepted(n, recipients, clk.now());
     EXPECT_TRUE(fx) << fx.message();
     return fx ? std::move(*fx) : effects{};
   }
@@ -111,6 +111,7 @@ escalation = ["mash-a"]
   std::unique_ptr<calendar::calendar> cal;
   std::string dir;
   testing::fake_clock clk;
+  subjects::keyer keyer = std::move(subjects::keyer::from_secret(std::string(32, 's'))).value();
   std::unique_ptr<store::store> st;
   std::unique_ptr<ledger> l;
 };

@@ -509,6 +509,10 @@ TEST_F(LedgerStoreTest, VersionTwoDatabaseMigrates) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE transfer_timeline; DROP TABLE transfer_parts; "
+                         "DROP TABLE transfers; DROP TABLE subject_facts; "
+                         "DROP TABLE subject_contacts; DROP TABLE subject_keys; "
+                         "DROP TABLE subjects; "
                          "DROP TABLE flags; DROP TABLE obligations; PRAGMA user_version = 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

@@ -1,0 +1,80 @@
+// Private to daemon/store: small helpers shared by the subject and transfer SQL (binding optional
+// times, reading rows into records, id conversions).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/store/sqlite_db.h"
+#include "daemon/store/store.h"
+
+namespace mab::store::sqlite::rows {
+
+inline std::int64_t to_i64(std::uint64_t v) {
+  // Ids past int64 were never issued: clamped, they simply match no row.
+  constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(v, max));
+}
+inline std::int64_t limit_i64(std::size_t limit) {
+  return to_i64(static_cast<std::uint64_t>(limit));
+}
+inline std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
+inline std::uint32_t to_u32(std::int64_t v) {
+  constexpr std::int64_t max = std::numeric_limits<std::uint32_t>::max();
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, max));
+}
+
+inline void bind_time(statement& st, const std::optional<time_point>& t) {
+  if (t) {
+    st.bind(to_unix_ms(*t));
+  } else {
+    st.bind_null();
+  }
+}
+inline std::optional<time_point> opt_time(const statement& st, int col) {
+  if (st.is_null(col)) return std::nullopt;
+  return from_unix_ms(st.int64(col));
+}
+
+template <class T>
+result<std::vector<T>> read_all(statement& st, result<T> (*read)(const statement&)) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.err();
+    if (!*row) return out;
+    auto rec = read(st);
+    if (!rec) return rec.err();
+    out.push_back(std::move(*rec));
+  }
+}
+
+template <class T>
+result<std::optional<T>> read_first(statement& st, result<T> (*read)(const statement&)) {
+  auto row = st.step();
+  if (!row) return row.err();
+  if (!*row) return std::optional<T>();
+  auto rec = read(st);
+  if (!rec) return rec.err();
+  return std::optional<T>(std::move(*rec));
+}
+
+// Runs a bound write; true when it changed a row.
+inline result<bool> run_update(connection& db, statement& st) {
+  if (auto s = st.run(); !s) return s.err();
+  return db.changes() > 0;
+}
+
+inline status require_row(result<bool> changed, const char* op, const std::string& what) {
+  if (!changed) return changed.err();
+  if (!*changed) return make_error(std::string(op) + ": no " + what);
+  return ok_status();
+}
+
+}  // namespace mab::store::sqlite::rows

@@ -1,0 +1,203 @@
+#include "daemon/store/sqlite_transfers.h"
+
+#include <utility>
+
+#include "daemon/store/sqlite_rows.h"
+
+namespace mab::store::sqlite {
+namespace {
+
+using rows::bind_time;
+using rows::opt_time;
+using rows::to_i64;
+using rows::to_u32;
+using rows::to_u64;
+
+// Column orders shared by every query returning records (see read_transfer, read_part).
+constexpr const char* k_transfer_select =
+    "SELECT transfer_id, subject_id, subject_key, from_area, to_area, opened_by, reason, "
+    "opened_at_ms, state, completed_at_ms FROM transfers ";
+constexpr const char* k_part_select =
+    "SELECT part_id, transfer_id, owed_by, kind, why, state, pieces_total, pieces_sent, "
+    "pieces_acked, recipient, due_at_ms, sent_at_ms, acked_at_ms FROM transfer_parts ";
+
+const char* state_text(transfer_state s) {
+  return s == transfer_state::complete ? "complete" : "open";
+}
+
+result<transfer_state> parse_transfer_state(const std::string& s) {
+  if (s == "open") return transfer_state::open;
+  if (s == "complete") return transfer_state::complete;
+  return make_error("unknown transfer state '" + s + "'", store_error::corrupt);
+}
+
+result<transfer_record> read_transfer(const statement& st) {
+  transfer_record t;
+  t.transfer_id = st.text(0);
+  t.subject = to_u64(st.int64(1));
+  t.subject_key = st.text(2);
+  t.from_area = st.text(3);
+  t.to_area = st.text(4);
+  t.opened_by = st.text(5);
+  t.reason = st.text(6);
+  t.opened_at = from_unix_ms(st.int64(7));
+  auto state = parse_transfer_state(st.text(8));
+  if (!state) return state.err();
+  t.state = *state;
+  t.completed_at = opt_time(st, 9);
+  return t;
+}
+
+result<part_record> read_part(const statement& st) {
+  part_record p;
+  p.part_id = to_u64(st.int64(0));
+  p.transfer_id = st.text(1);
+  p.owed_by = st.text(2);
+  p.kind = st.text(3);
+  p.why = st.text(4);
+  p.state = st.text(5);
+  p.pieces_total = to_u32(st.int64(6));
+  p.pieces_sent = to_u32(st.int64(7));
+  p.pieces_acked = to_u32(st.int64(8));
+  p.recipient = st.text(9);
+  p.due_at = from_unix_ms(st.int64(10));
+  p.sent_at = opt_time(st, 11);
+  p.acked_at = opt_time(st, 12);
+  return p;
+}
+
+result<timeline_entry> read_timeline(const statement& st) {
+  timeline_entry e;
+  e.at = from_unix_ms(st.int64(0));
+  e.what = st.text(1);
+  return e;
+}
+
+}  // namespace
+
+result<bool> insert_transfer(connection& db, const transfer_record& t) {
+  auto st = db.prepare(
+      "INSERT INTO transfers (transfer_id, subject_id, subject_key, from_area, to_area, "
+      "opened_by, reason, opened_at_ms, state, completed_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (transfer_id) DO NOTHING",
+      "add_transfer");
+  if (!st) return st.err();
+  st->bind_text(t.transfer_id).bind(to_i64(t.subject)).bind_text(t.subject_key);
+  st->bind_text(t.from_area).bind_text(t.to_area).bind_text(t.opened_by).bind_text(t.reason);
+  st->bind(to_unix_ms(t.opened_at)).bind_text(state_text(t.state));
+  bind_time(*st, t.completed_at);
+  return rows::run_update(db, *st);
+}
+
+result<std::optional<transfer_record>> select_transfer(connection& db,
+                                                       const std::string& transfer_id) {
+  static const std::string sql = std::string(k_transfer_select) + "WHERE transfer_id = ?";
+  auto st = db.prepare(sql.c_str(), "find_transfer");
+  if (!st) return st.err();
+  st->bind_text(transfer_id);
+  return rows::read_first(*st, read_transfer);
+}
+
+result<std::vector<transfer_record>> select_subject_transfers(connection& db,
+                                                              std::uint64_t subject) {
+  static const std::string sql =
+      std::string(k_transfer_select) +
+      "WHERE subject_id = ? ORDER BY opened_at_ms DESC, transfer_id DESC";
+  auto st = db.prepare(sql.c_str(), "transfers_of");
+  if (!st) return st.err();
+  st->bind(to_i64(subject));
+  return rows::read_all(*st, read_transfer);
+}
+
+result<std::vector<transfer_record>> select_transfers(connection& db,
+                                                      std::optional<transfer_state> state,
+                                                      std::size_t limit) {
+  static const std::string all = std::string(k_transfer_select) +
+                                 "ORDER BY opened_at_ms DESC, transfer_id DESC LIMIT ?";
+  static const std::string in_state =
+      std::string(k_transfer_select) +
+      "WHERE state = ? ORDER BY opened_at_ms DESC, transfer_id DESC LIMIT ?";
+  auto st = db.prepare(state ? in_state.c_str() : all.c_str(), "list_transfers");
+  if (!st) return st.err();
+  if (state) st->bind_text(state_text(*state));
+  st->bind(rows::limit_i64(limit));
+  return rows::read_all(*st, read_transfer);
+}
+
+result<bool> update_transfer_complete(connection& db, const std::string& transfer_id,
+                                      time_point at) {
+  auto st = db.prepare(
+      "UPDATE transfers SET state = 'complete', completed_at_ms = ? "
+      "WHERE transfer_id = ? AND state = 'open'",
+      "complete_transfer");
+  if (!st) return st.err();
+  st->bind(to_unix_ms(at)).bind_text(transfer_id);
+  return rows::run_update(db, *st);
+}
+
+result<std::optional<std::uint64_t>> insert_part(connection& db, const part_record& p) {
+  auto st = db.prepare(
+      "INSERT INTO transfer_parts (transfer_id, owed_by, kind, why, state, pieces_total, "
+      "pieces_sent, pieces_acked, recipient, due_at_ms, sent_at_ms, acked_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (transfer_id, owed_by, kind) DO NOTHING RETURNING part_id",
+      "add_part");
+  if (!st) return st.err();
+  st->bind_text(p.transfer_id).bind_text(p.owed_by).bind_text(p.kind).bind_text(p.why);
+  st->bind_text(p.state).bind(p.pieces_total).bind(p.pieces_sent).bind(p.pieces_acked);
+  st->bind_text(p.recipient).bind(to_unix_ms(p.due_at));
+  bind_time(*st, p.sent_at);
+  bind_time(*st, p.acked_at);
+  auto row = st->step();
+  if (!row) return row.err();
+  if (!*row) return std::optional<std::uint64_t>();
+  const auto id = to_u64(st->int64(0));
+  if (auto s = st->run(); !s) return s.err();
+  return std::optional<std::uint64_t>(id);
+}
+
+result<std::vector<part_record>> select_parts(connection& db, const std::string& transfer_id) {
+  static const std::string sql =
+      std::string(k_part_select) + "WHERE transfer_id = ? ORDER BY part_id";
+  auto st = db.prepare(sql.c_str(), "parts");
+  if (!st) return st.err();
+  st->bind_text(transfer_id);
+  return rows::read_all(*st, read_part);
+}
+
+status update_part_row(connection& db, const part_record& p) {
+  constexpr const char* op = "update_part";
+  auto st = db.prepare(
+      "UPDATE transfer_parts SET state = ?, pieces_total = ?, pieces_sent = ?, "
+      "pieces_acked = ?, recipient = ?, due_at_ms = ?, sent_at_ms = ?, acked_at_ms = ? "
+      "WHERE part_id = ?",
+      op);
+  if (!st) return st.err();
+  st->bind_text(p.state).bind(p.pieces_total).bind(p.pieces_sent).bind(p.pieces_acked);
+  st->bind_text(p.recipient).bind(to_unix_ms(p.due_at));
+  bind_time(*st, p.sent_at);
+  bind_time(*st, p.acked_at);
+  st->bind(to_i64(p.part_id));
+  return rows::require_row(rows::run_update(db, *st), op, "part " + std::to_string(p.part_id));
+}
+
+status insert_timeline(connection& db, const std::string& transfer_id, const timeline_entry& e) {
+  auto st = db.prepare(
+      "INSERT INTO transfer_timeline (transfer_id, at_ms, what) VALUES (?, ?, ?)",
+      "add_timeline");
+  if (!st) return st.err();
+  st->bind_text(transfer_id).bind(to_unix_ms(e.at)).bind_text(e.what);
+  return st->run();
+}
+
+result<std::vector<timeline_entry>> select_timeline(connection& db,
+                                                    const std::string& transfer_id) {
+  auto st = db.prepare(
+      "SELECT at_ms, what FROM transfer_timeline WHERE transfer_id = ? ORDER BY pos",
+      "timeline");
+  if (!st) return st.err();
+  st->bind_text(transfer_id);
+  return rows::read_all(*st, read_timeline);
+}
+
+}  // namespace mab::store::sqlite
