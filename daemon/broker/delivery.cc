@@ -124,6 +124,14 @@ bool broker::impl::deliver_due(mab::error& failure) {
           return false;
         }
         flight[row.delivery_id] = next;
+        if (row.attempts == 0) {
+          auto fx = ledger.on_delivered(row.message_id, agency, now);
+          if (!fx) {
+            failure = fx.err();
+            return false;
+          }
+          if (!apply_effects(std::move(*fx), failure)) return false;
+        }
         const auto& to = list[turn++ % list.size()];
         out.push_back({to.peer, wire::make_frames(wire::cmd::deliver, wire::serialize(d))});
         ++counters.deliveries_sent;

@@ -62,9 +62,24 @@ status ledger::impl::raise_overdue(const store::obligation_record& o, time_point
     f.recipients = told(area_of_agency(o.owed_by), {o.owed_by, o.owed_to});
     f.detail = "no return home interview recorded by " + iso(o.due_at) + " (" + o.data + ")";
   } else {
-    f.flag_type = flag_type::unacknowledged;
+    auto part = part_of(o);
+    if (!part) return part.err();
+    // A record part its recipient never even collected is a different failure from one it
+    // collected and did not acknowledge: someone must find out why nobody is receiving.
+    const bool never_collected = part->has_value() && (*part)->state == "sent";
+    f.flag_type = never_collected ? flag_type::undelivered : flag_type::unacknowledged;
     f.recipients = told(area_of_agency(o.owed_by), {o.owed_to});
-    f.detail = o.owed_by + " has not acknowledged a delivery from " + o.owed_to + " due " + iso(o.due_at);
+    f.detail = never_collected
+                   ? o.owed_by + " never collected a record part from " + o.owed_to + " due " +
+                         iso(o.due_at) + " (is its adapter running?)"
+                   : o.owed_by + " has not acknowledged a delivery from " + o.owed_to + " due " +
+                         iso(o.due_at);
+    if (part->has_value()) {
+      f.dedupe_key = "transfer/" + (*part)->transfer_id + "/" + f.dedupe_key;
+      if (auto s = note((*part)->transfer_id, now, f.flag_type + std::string(" raised: ") + f.detail); !s) {
+        return s;
+      }
+    }
   }
   return raise(std::move(f), now, fx);
 }

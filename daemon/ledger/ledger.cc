@@ -92,6 +92,31 @@ result<effects> ledger::on_acked(const std::string& message_id, const std::strin
   return fx;
 }
 
+result<effects> ledger::on_delivered(const std::string& message_id, const std::string& recipient,
+                                     time_point now) {
+  auto& m = *impl_;
+  effects fx;
+  auto o = m.st.find_obligation("acknowledgement", message_id + "/" + recipient);
+  if (!o) return o.err();
+  if (!o->has_value()) return fx;
+  auto part = m.part_of(**o);
+  if (!part) return part.err();
+  if (!part->has_value() || (*part)->state != "sent") return fx;
+  auto p = std::move(**part);
+  p.state = "delivered";
+  if (auto s = m.st.update_part(p); !s) return s.err();
+  fx.audit.push_back({"part.delivered", (*o)->subject_key,
+                      nlohmann::json{{"transfer_id", p.transfer_id}, {"part_id", p.part_id},
+                                     {"owed_by", p.owed_by}, {"recipient", recipient}}
+                          .dump()});
+  if (auto s = m.note(p.transfer_id, now, "delivered: " + p.kind + " from " + p.owed_by +
+                                              " handed to " + recipient);
+      !s) {
+    return s.err();
+  }
+  return fx;
+}
+
 // ---- helpers ----
 
 time_point ledger::impl::due(time_point start, const calendar::duration& d,

@@ -33,6 +33,7 @@ inline constexpr const char* return_interview_overdue = "RETURN_INTERVIEW_OVERDU
 inline constexpr const char* unacknowledged = "UNACKNOWLEDGED";
 inline constexpr const char* due_soon = "DUE_SOON";
 inline constexpr const char* incomplete = "INCOMPLETE";
+inline constexpr const char* undelivered = "UNDELIVERED";
 inline constexpr const char* data_quality = "DATA_QUALITY";
 }  // namespace flag_type
 
@@ -69,6 +70,9 @@ class ledger {
   // record parts, and opens what it owes.
   result<effects> on_accepted(const mab::v1::Notification& n, const std::vector<std::string>& recipients,
                               time_point now);
+  // `message_id` was first handed to a receiver of `recipient` (a record part becomes delivered).
+  result<effects> on_delivered(const std::string& message_id, const std::string& recipient,
+                               time_point now);
   // `recipient` acknowledged `message_id`.
   result<effects> on_acked(const std::string& message_id, const std::string& recipient,
                            time_point now);

@@ -71,6 +71,8 @@ struct ledger::impl {
   status on_part_acked(const std::string& transfer_id, std::uint64_t part_id, time_point now,
                        effects& fx);
   status note(const std::string& transfer_id, time_point at, std::string what);
+  // The part an acknowledgement obligation tracks, if it tracks one.
+  result<std::optional<store::part_record>> part_of(const store::obligation_record& ack);
   // Information arriving after a transfer completed goes on that transfer's timeline.
   status after_completion(std::uint64_t subject, const mab::v1::Notification& n,
                           const std::vector<std::string>& recipients, time_point now);

@@ -23,6 +23,19 @@ std::string part_obligation_ref(std::uint64_t part_id) { return "part/" + std::t
 
 }  // namespace
 
+result<std::optional<store::part_record>> ledger::impl::part_of(const store::obligation_record& ack) {
+  const auto data = nlohmann::json::parse(ack.data, nullptr, false);
+  if (!data.is_object() || !data.contains("part_id") || !data.contains("transfer_id")) {
+    return std::optional<store::part_record>();
+  }
+  auto parts = st.parts(data["transfer_id"].get<std::string>());
+  if (!parts) return parts.err();
+  for (auto& p : *parts) {
+    if (p.part_id == data["part_id"].get<std::uint64_t>()) return std::optional(std::move(p));
+  }
+  return std::optional<store::part_record>();
+}
+
 status ledger::impl::note(const std::string& transfer_id, time_point at, std::string what) {
   return st.add_timeline(transfer_id, {at, std::move(what)});
 }
@@ -56,7 +69,15 @@ status ledger::impl::track_transfers(std::uint64_t subject, const std::string& s
   if (new_area.empty()) return ok_status();
   // A move is news only from someone who would know: housing reporting it, or an agency of the
   // new area seeing the child there. An old-area agency still writing the old area is stale.
-  const bool credible = n.has_housing_change() || area_of_agency(n.sender()) == new_area;
+  // And an old-area agency still writing the area the child moved away from is not news.
+  bool moved_away = false;
+  if (!n.has_housing_change()) {
+    auto ts = st.transfers_of(subject);
+    if (!ts) return ts.err();
+    for (const auto& t : *ts) moved_away = moved_away || t.from_area == new_area;
+  }
+  const bool credible =
+      n.has_housing_change() || (area_of_agency(n.sender()) == new_area && !moved_away);
   if (previous->has_value() && **previous != new_area && !n.has_transfer_notice() &&
       cfg.ledger.open_transfer_on_area_change && credible) {
     store::transfer_record rec;
@@ -193,6 +214,12 @@ status ledger::impl::on_record_part(const mab::v1::Notification& n,
   if (!recipients.empty()) part->recipient = recipients.front();
   if (auto s = st.update_part(*part); !s) return s;
   part_id = part->part_id;
+  fx.audit.push_back({"part.sent", (*t)->subject_key,
+                      nlohmann::json{{"transfer_id", part->transfer_id}, {"part_id", part->part_id},
+                                     {"owed_by", part->owed_by}, {"kind", kind},
+                                     {"piece", std::max(rp.sequence(), 1u)},
+                                     {"of", part->pieces_total}, {"message_id", n.message_id()}}
+                          .dump()});
   if (auto s = note(part->transfer_id, now,
                     "sent: " + n.sender() + " sent " + kind + " piece " +
                         std::to_string(std::max(rp.sequence(), 1u)) + " of " +
@@ -219,6 +246,10 @@ status ledger::impl::on_part_acked(const std::string& transfer_id, std::uint64_t
       if (p.pieces_acked >= p.pieces_total && p.pieces_total > 0) {
         p.state = "acknowledged";
         p.acked_at = now;
+        fx.audit.push_back({"part.acknowledged", "",
+                            nlohmann::json{{"transfer_id", transfer_id}, {"part_id", p.part_id},
+                                           {"owed_by", p.owed_by}, {"recipient", p.recipient}}
+                                .dump()});
       }
       if (auto s = st.update_part(p); !s) return s;
       if (auto s = note(transfer_id, now, "acknowledged: " + p.recipient + " acknowledged " +

@@ -209,9 +209,24 @@ TEST_F(transfer_test, part_delivered_and_never_acknowledged_is_unacknowledged) {
   drain("csc-b");
   part("school-a");
   EXPECT_EQ(drain("csc-b", /*ack=*/false).size(), 1u);
+  EXPECT_NE(ctl({"transfers", "show", "T-MD", "--json"}).find("\"state\":\"delivered\""),
+            std::string::npos);
   std::this_thread::sleep_for(3500ms);
   const auto flags = flag_types(drain("school-a", true, 1500ms));
   EXPECT_TRUE(contains(flags, "UNACKNOWLEDGED:RAISED:csc-b")) << ::testing::PrintToString(flags);
+}
+
+TEST_F(transfer_test, part_never_collected_is_undelivered) {
+  history();
+  drain("csc-a");
+  clients.erase("csc-b");  // the new front door's adapter is down: nothing is collected
+  notice();
+  part("school-a");
+  std::this_thread::sleep_for(3500ms);
+  const auto flags = flag_types(drain("school-a", true, 1500ms));
+  EXPECT_TRUE(contains(flags, "UNDELIVERED:RAISED:csc-b")) << ::testing::PrintToString(flags);
+  const auto shown = ctl({"transfers", "show", "T-MD", "--json"});
+  EXPECT_NE(shown.find("UNDELIVERED"), std::string::npos) << shown;
 }
 
 TEST_F(transfer_test, identifiers_known_to_different_agencies_meet_and_conflicts_are_flagged) {
