@@ -1,18 +1,16 @@
 #include "daemon/store/sqlite_audit.h"
 
-#include <limits>
+#include <utility>
+
+#include "daemon/store/sqlite_rows.h"
 
 namespace mab::store::sqlite {
 namespace {
 
-constexpr const char* entry_columns = "pos, seq, at_ms, kind, subject_key, data, prev_hash, hash";
+using rows::to_i64;
+using rows::to_u64;
 
-std::int64_t to_i64(std::uint64_t v) {
-  return v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
-             ? std::numeric_limits<std::int64_t>::max()
-             : static_cast<std::int64_t>(v);
-}
-std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
+constexpr const char* entry_columns = "pos, seq, at_ms, kind, subject_key, data, prev_hash, hash";
 
 audit_record read_entry(const statement& st) {
   audit_record e;

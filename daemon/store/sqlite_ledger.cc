@@ -1,12 +1,22 @@
 #include "daemon/store/sqlite_ledger.h"
 
-#include <algorithm>
-#include <limits>
-#include <string_view>
-#include <utility>
+#include "daemon/store/sqlite_rows.h"
 
 namespace mab::store::sqlite {
 namespace {
+
+using rows::bind_time;
+using rows::join_lines;
+using rows::limit_i64;
+using rows::opt_time;
+using rows::read_all;
+using rows::read_first;
+using rows::returned_id;
+using rows::run_update;
+using rows::split_lines;
+using rows::to_i64;
+using rows::to_u32;
+using rows::to_u64;
 
 // Column orders shared by every query returning records (see read_obligation, read_flag).
 constexpr const char* k_obligation_select =
@@ -16,50 +26,6 @@ constexpr const char* k_flag_select =
     "SELECT flag_id, flag_type, dedupe_key, subject_key, obligation_id, owed_by, recipients, "
     "detail, raised_at_ms, due_at_ms, state, cleared_at_ms, next_send_at_ms, sends, acked_by, "
     "ack_note, acked_at_ms FROM flags ";
-
-std::int64_t to_i64(std::uint64_t v) {
-  // Ids past int64 were never issued: clamped, they simply match no row.
-  constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  return static_cast<std::int64_t>(std::min(v, max));
-}
-std::int64_t limit_i64(std::size_t limit) { return to_i64(static_cast<std::uint64_t>(limit)); }
-std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
-std::uint32_t to_u32(std::int64_t v) {
-  constexpr std::int64_t max = std::numeric_limits<std::uint32_t>::max();
-  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, max));
-}
-
-void bind_time(statement& st, const std::optional<time_point>& t) {
-  if (t) {
-    st.bind(to_unix_ms(*t));
-  } else {
-    st.bind_null();
-  }
-}
-std::optional<time_point> opt_time(const statement& st, int col) {
-  if (st.is_null(col)) return std::nullopt;
-  return from_unix_ms(st.int64(col));
-}
-
-// As messages.recipients: agency ids never contain a newline, and none may be empty.
-std::string join_lines(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += '\n';
-    out += item;
-  }
-  return out;
-}
-std::vector<std::string> split_lines(std::string_view joined) {
-  std::vector<std::string> out;
-  while (!joined.empty()) {
-    const auto nl = joined.find('\n');
-    out.emplace_back(joined.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    joined.remove_prefix(nl + 1);
-  }
-  return out;
-}
 
 const char* state_text(obligation_state s) {
   switch (s) {
@@ -133,51 +99,6 @@ result<flag_record> read_flag(const statement& st) {
   return f;
 }
 
-template <class T>
-result<std::vector<T>> read_all(statement& st, result<T> (*read)(const statement&)) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return row.err();
-    if (!*row) return out;
-    auto rec = read(st);
-    if (!rec) return rec.err();
-    out.push_back(std::move(*rec));
-  }
-}
-
-template <class T>
-result<std::optional<T>> read_first(statement& st, result<T> (*read)(const statement&)) {
-  auto row = st.step();
-  if (!row) return row.err();
-  if (!*row) return std::optional<T>();
-  auto rec = read(st);
-  if (!rec) return rec.err();
-  return std::optional<T>(std::move(*rec));
-}
-
-// The id from INSERT ... ON CONFLICT DO NOTHING RETURNING: no row means the key existed.
-result<std::optional<std::uint64_t>> returned_id(statement& st) {
-  auto row = st.step();
-  if (!row) return row.err();
-  if (!*row) return std::optional<std::uint64_t>();
-  const auto id = to_u64(st.int64(0));
-  if (auto s = st.run(); !s) return s.err();
-  return std::optional<std::uint64_t>(id);
-}
-
-// Runs a bound UPDATE; true when it changed a row.
-result<bool> run_update(connection& db, statement& st) {
-  if (auto s = st.run(); !s) return s.err();
-  return db.changes() > 0;
-}
-
-status require_row(result<bool> changed, const char* op, const char* what, std::uint64_t id) {
-  if (!changed) return changed.err();
-  if (!*changed) return make_error(std::string(op) + ": no " + what + " " + std::to_string(id));
-  return ok_status();
-}
-
 // Obligations selected by `sql`, whose two parameters are now and limit.
 result<std::vector<obligation_record>> select_due(connection& db, const std::string& sql,
                                                   const char* op, time_point now,
@@ -235,7 +156,7 @@ status update_obligation_warned(connection& db, std::uint64_t obligation_id) {
   auto st = db.prepare("UPDATE obligations SET warned = 1 WHERE obligation_id = ?", op);
   if (!st) return st.err();
   st->bind(to_i64(obligation_id));
-  return require_row(run_update(db, *st), op, "obligation", obligation_id);
+  return rows::require_row(run_update(db, *st), op, "obligation " + std::to_string(obligation_id));
 }
 
 result<bool> update_obligation_closed(connection& db, std::uint64_t obligation_id,
@@ -345,7 +266,7 @@ status update_flag_sent(connection& db, std::uint64_t flag_id, time_point next) 
       "UPDATE flags SET sends = sends + 1, next_send_at_ms = ? WHERE flag_id = ?", op);
   if (!st) return st.err();
   st->bind(to_unix_ms(next)).bind(to_i64(flag_id));
-  return require_row(run_update(db, *st), op, "flag", flag_id);
+  return rows::require_row(run_update(db, *st), op, "flag " + std::to_string(flag_id));
 }
 
 result<bool> update_flag_cleared(connection& db, std::uint64_t flag_id, time_point at) {

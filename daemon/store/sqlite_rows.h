@@ -1,5 +1,6 @@
-// Private to daemon/store: small helpers shared by the subject and transfer SQL (binding optional
-// times, reading rows into records, id conversions).
+// Private to daemon/store: small helpers shared by the audit, ledger, subject and transfer SQL
+// (binding optional times, reading rows into records, id conversions) and the queue's recipient
+// lists.
 #pragma once
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +30,27 @@ inline std::uint64_t to_u64(std::int64_t v) { return v < 0 ? 0 : static_cast<std
 inline std::uint32_t to_u32(std::int64_t v) {
   constexpr std::int64_t max = std::numeric_limits<std::uint32_t>::max();
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, max));
+}
+
+// Agency ids never contain a newline, so newline-joined is an unambiguous encoding of a list of
+// them as long as no id is empty (which would make [""] and [] collide); writers refuse both.
+inline std::string join_lines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += '\n';
+    out += item;
+  }
+  return out;
+}
+inline std::vector<std::string> split_lines(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const auto nl = joined.find('\n');
+    out.emplace_back(joined.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    joined.remove_prefix(nl + 1);
+  }
+  return out;
 }
 
 inline void bind_time(statement& st, const std::optional<time_point>& t) {
@@ -63,6 +86,16 @@ result<std::optional<T>> read_first(statement& st, result<T> (*read)(const state
   auto rec = read(st);
   if (!rec) return rec.err();
   return std::optional<T>(std::move(*rec));
+}
+
+// The id from INSERT ... ON CONFLICT DO NOTHING RETURNING: no row means the key existed.
+inline result<std::optional<std::uint64_t>> returned_id(statement& st) {
+  auto row = st.step();
+  if (!row) return row.err();
+  if (!*row) return std::optional<std::uint64_t>();
+  const auto id = to_u64(st.int64(0));
+  if (auto s = st.run(); !s) return s.err();
+  return std::optional<std::uint64_t>(id);
 }
 
 // Runs a bound write; true when it changed a row.

@@ -148,12 +148,7 @@ result<std::optional<std::uint64_t>> insert_part(connection& db, const part_reco
   st->bind_text(p.recipient).bind(to_unix_ms(p.due_at));
   bind_time(*st, p.sent_at);
   bind_time(*st, p.acked_at);
-  auto row = st->step();
-  if (!row) return row.err();
-  if (!*row) return std::optional<std::uint64_t>();
-  const auto id = to_u64(st->int64(0));
-  if (auto s = st->run(); !s) return s.err();
-  return std::optional<std::uint64_t>(id);
+  return rows::returned_id(*st);
 }
 
 result<std::vector<part_record>> select_parts(connection& db, const std::string& transfer_id) {
