@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "adapters/sdk/client.h"
+#include "adapters/sdk/options_toml.h"
 #include "daemon/crypto/crypto.h"
 
 namespace mab::sdk {
@@ -25,7 +26,7 @@ const std::set<std::string, std::less<>> known_keys = {
 // Collects errors in the "file:line: field: rule" form.
 class reporter {
  public:
-  explicit reporter(std::string file) : file_(std::move(file)) {}
+  reporter(std::string file, std::string_view prefix) : file_(std::move(file)), prefix_(prefix) {}
 
   void at(const toml::node& node, std::string_view field, std::string_view rule) {
     add(std::to_string(node.source().begin.line), field, rule);
@@ -39,13 +40,14 @@ class reporter {
  private:
   void add(const std::string& line, std::string_view field, std::string_view rule) {
     if (!text_.empty()) text_.push_back('\n');
-    text_ += file_ + (line.empty() ? "" : ":" + line) + ": ";
+    text_ += file_ + (line.empty() ? "" : ":" + line) + ": " + prefix_;
     text_.append(field);
     text_ += ": ";
     text_.append(rule);
   }
 
   std::string file_;
+  std::string prefix_;
   std::string text_;
 };
 
@@ -160,16 +162,23 @@ result<options> load_options(const std::string& path) {
     return make_error(path + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
                       std::string(e.description()));
   }
-  reporter errors(path);
   options o;
-  const fs::path folder = fs::absolute(fs::path(path)).parent_path();
-  check_unknown_keys(table, errors);
-  read_identity(table, o, errors);
-  read_broker_keys(table, o, errors);
-  read_key_files(table, folder, o, errors);
-  read_heartbeat(table, o, errors);
-  if (!errors.empty()) return make_error(errors.text());
+  const std::string errors =
+      read_options(table, path, fs::absolute(fs::path(path)).parent_path(), "", o);
+  if (!errors.empty()) return make_error(errors);
   return o;
+}
+
+std::string read_options(const toml::table& table, const std::string& file,
+                         const std::filesystem::path& folder, std::string_view field_prefix,
+                         options& out) {
+  reporter errors(file, field_prefix);
+  check_unknown_keys(table, errors);
+  read_identity(table, out, errors);
+  read_broker_keys(table, out, errors);
+  read_key_files(table, folder, out, errors);
+  read_heartbeat(table, out, errors);
+  return errors.text();
 }
 
 }  // namespace mab::sdk

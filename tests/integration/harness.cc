@@ -66,7 +66,7 @@ int wait_status(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-run_result run(const std::string& dir, const std::string& exe, const std::vector<std::string>& args,
+run_result run_program(const std::string& dir, const std::string& exe, const std::vector<std::string>& args,
                const std::string& input) {
   static int counter = 0;
   const std::string base = dir + "/run" + std::to_string(++counter);
@@ -204,11 +204,28 @@ std::unique_ptr<sdk::client> sandbox::client(const std::string& id) const {
 }
 
 run_result sandbox::mabctl(const std::vector<std::string>& args, const std::string& input) const {
-  return run(dir_, MABCTL_PATH, args, input);
+  return run_program(dir_, MABCTL_PATH, args, input);
 }
 
 run_result sandbox::mabd(const std::vector<std::string>& args) const {
-  return run(dir_, MABD_PATH, args, "");
+  return run_program(dir_, MABD_PATH, args, "");
+}
+
+run_result sandbox::run(const std::string& exe, const std::vector<std::string>& args,
+                        const std::string& input) const {
+  return run_program(dir_, exe, args, input);
+}
+
+std::string sandbox::kit_config(const std::string& id, const std::string& extra) const {
+  const agency_keys& a = agency(id);
+  const std::string folder = kit_dir(id);
+  fs::create_directories(folder + "/drop");
+  const std::string path = dir_ + "/adapters/" + id + ".kit.toml";
+  spit(path, "[broker]\n" + slurp(a.adapter_config) + "heartbeat_seconds = 0.5\n\n[adapter]\n" +
+                 "state_file = \"" + id + "/state.db\"\nreject_file = \"" + id +
+                 "/rejects.txt\"\ndrop_folder = \"" + id + "/drop\"\narea = \"" + a.area +
+                 "\"\n\n" + extra);
+  return path;
 }
 
 mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area) {

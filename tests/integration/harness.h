@@ -58,6 +58,16 @@ class sandbox {
   run_result mabctl(const std::vector<std::string>& args, const std::string& input = "") const;
   // Runs mabd with `args` (for --validate-config and the like), not as the sandbox's daemon.
   run_result mabd(const std::vector<std::string>& args) const;
+  // Runs any program (an adapter) with `args`, feeding `input` on stdin.
+  run_result run(const std::string& exe, const std::vector<std::string>& args,
+                 const std::string& input = "") const;
+  // Writes an adapter-kit configuration for agency `id` (after start(): it needs the endpoint):
+  // [broker] with the agency's keys, [adapter] with a state file, reject file and drop folder
+  // under dir()/adapters/<id>/ and the agency's area, then `extra` (the adapter's own tables)
+  // verbatim. Returns the file's path.
+  std::string kit_config(const std::string& id, const std::string& extra = "") const;
+  // The state, reject and drop-folder paths kit_config() used for `id`.
+  std::string kit_dir(const std::string& id) const { return dir_ + "/adapters/" + id; }
 
   const std::string& dir() const { return dir_; }
   const std::string& endpoint() const { return endpoint_; }
