@@ -74,7 +74,8 @@ int run(const app_spec& spec, const args& a) {
       done = watch(cfg->drop_folder, interval, stop_requested, **st, **rj, *handle);
     }
   } else {
-    for (const auto& f : a.files) {
+    const auto files = spec.order_files ? spec.order_files(a.files) : a.files;
+    for (const auto& f : files) {
       done = (*handle)(f);
       if (!done) break;
     }

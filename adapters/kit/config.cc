@@ -104,11 +104,13 @@ result<config> load_config(const std::string& path, const std::set<std::string>&
   config c;
   c.path = path;
   const fs::path folder = fs::absolute(fs::path(path)).parent_path();
-  for (const auto& [key, node] : table) {
+  for (auto& [key, node] : table) {
     const std::string name(key.str());
     if (name == "broker" || name == "adapter" || extra_tables.contains(name)) {
+      // Moved, not copied: a copied toml++ node loses its source position, and the adapter's
+      // own errors must still name the line.
       if (!node.is_table()) errors.at(node, name, "must be a table");
-      else if (extra_tables.contains(name)) c.extra.insert(name, *node.as_table());
+      else if (extra_tables.contains(name)) c.extra.insert(name, std::move(*node.as_table()));
     } else {
       errors.at(node, name, "unknown key");
     }

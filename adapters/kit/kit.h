@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -223,6 +224,9 @@ struct app_spec {
   // an error is a configuration problem (exit 1). Runs after the state file opened and before
   // connecting, so a bad configuration fails fast.
   std::function<result<file_handler>(app_context& ctx)> setup;
+  // Optional: the order to process the files named on the command line (mab-school takes pupil
+  // exports before registers, so concerns carry the pupils' details). Default: as given.
+  std::function<std::vector<std::string>(const std::vector<std::string>&)> order_files;
 };
 
 int run_app(const app_spec& spec, int argc, char** argv);

@@ -31,6 +31,8 @@ TEST(config, valid_file_resolves_paths_and_keeps_extra_tables) {
   EXPECT_EQ(c->drop_folder, dir / "drop");
   EXPECT_EQ(c->area, "E09000001");
   EXPECT_EQ(c->extra["thresholds"]["min_sessions"].value<int>(), 5);
+  // The adapter reports errors in its own tables by line, so the position must survive.
+  EXPECT_EQ(c->extra["thresholds"]["min_sessions"].node()->source().begin.line, 14u);
 }
 
 TEST(config, every_error_named_with_file_line_field_rule) {
