@@ -64,9 +64,16 @@ status ledger::impl::track_transfers(std::uint64_t subject, const std::string& s
     if (auto s = open_transfer(std::move(rec), n, now, fx); !s) return s;
     new_area = t.to_area();
   }
-  auto previous = st.subject_area(subject);
-  if (!previous) return previous.err();
+  auto recorded = st.subject_area(subject);
+  if (!recorded) return recorded.err();
   if (new_area.empty()) return ok_status();
+  // Housing knows where a family came from even when mab has never heard of the child: a move
+  // across a boundary is a transfer either way.
+  std::optional<std::string> previous_value = *recorded;
+  if (!previous_value && n.has_housing_change() && !n.housing_change().previous_area().empty()) {
+    previous_value = n.housing_change().previous_area();
+  }
+  const std::optional<std::string>* previous = &previous_value;
   // A move is news only from someone who would know: housing reporting it, or an agency of the
   // new area seeing the child there. An old-area agency still writing the old area is stale.
   // And an old-area agency still writing the area the child moved away from is not news.
@@ -91,7 +98,7 @@ status ledger::impl::track_transfers(std::uint64_t subject, const std::string& s
     rec.opened_at = now;
     if (auto s = open_transfer(std::move(rec), n, now, fx); !s) return s;
   }
-  if (!previous->has_value() || credible || n.has_transfer_notice()) {
+  if (!recorded->has_value() || credible || n.has_transfer_notice()) {
     return st.set_subject_area(subject, new_area, now);
   }
   return ok_status();

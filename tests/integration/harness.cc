@@ -228,6 +228,9 @@ std::string sandbox::kit_config(const std::string& id, const std::string& extra)
   return path;
 }
 
+std::string read_file(const std::string& path) { return slurp(path); }
+void write_file(const std::string& path, const std::string& text) { spit(path, text); }
+
 mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area) {
   mab::v1::Notification n;
   n.set_message_id(crypto::uuid_v4());

@@ -85,6 +85,10 @@ class sandbox {
   pid_t pid_ = -1;
 };
 
+// Whole-file helpers for the inputs and outputs scenario tests hand to real programs.
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
 // A notification that passes every content rule, from `sender`, about a child in `area`.
 mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area);
 

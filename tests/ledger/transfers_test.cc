@@ -137,6 +137,27 @@ TEST_F(transfers_test, a_housing_move_opens_a_transfer_by_itself) {
   EXPECT_EQ((*ts)[0].to_area, "E2");
 }
 
+TEST_F(transfers_test, a_housing_move_of_a_child_never_seen_uses_the_previous_area_housing_gives) {
+  auto move = about("m1", "housing-b", "E2");
+  move.mutable_housing_change()->set_kind(mab::v1::HousingChange::MOVE);
+  move.mutable_housing_change()->set_previous_area("E1");
+  move.mutable_housing_change()->set_new_area("E2");
+  accept(move, {"csc-b"});
+  const auto ts = st->list_transfers(std::nullopt, 10);
+  ASSERT_EQ(ts->size(), 1u);
+  EXPECT_EQ((*ts)[0].from_area, "E1");
+  EXPECT_EQ((*ts)[0].to_area, "E2");
+  // A move within one area is not a transfer.
+  auto local = about("m2", "housing-b", "E2");
+  local.mutable_subject()->set_upn("A801200005001");
+  local.mutable_subject()->clear_nhs_number();
+  local.mutable_housing_change()->set_kind(mab::v1::HousingChange::MOVE);
+  local.mutable_housing_change()->set_previous_area("E2");
+  local.mutable_housing_change()->set_new_area("E2");
+  accept(local, {"csc-b"});
+  EXPECT_EQ(st->list_transfers(std::nullopt, 10)->size(), 1u);
+}
+
 TEST_F(transfers_test, an_old_area_agency_writing_the_old_area_is_not_a_move) {
   history();
   notice();
