@@ -67,11 +67,19 @@ int run(const app_spec& spec, const args& a) {
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     const auto interval = std::chrono::milliseconds(static_cast<std::int64_t>(a.interval * 1000));
+    // A watch runs for days: each file gets its own summary line as it is done, not only the
+    // total when the watch is stopped.
+    const file_handler each = [&](const std::string& path) {
+      const summary before = sum;
+      status s = (*handle)(path);
+      std::cerr << spec.name << ": " << path << ": " << (sum - before).text() << std::endl;
+      return s;
+    };
     if (a.dry_run) {  // nothing is recorded, so one pass shows what would be sent
-      auto once = watch_once(cfg->drop_folder, **st, **rj, *handle, false);
+      auto once = watch_once(cfg->drop_folder, **st, **rj, each, false);
       if (!once) done = once.err();
     } else {
-      done = watch(cfg->drop_folder, interval, stop_requested, **st, **rj, *handle);
+      done = watch(cfg->drop_folder, interval, stop_requested, **st, **rj, each);
     }
   } else {
     const auto files = spec.order_files ? spec.order_files(a.files) : a.files;

@@ -98,6 +98,8 @@ struct summary {
   std::uint64_t rejected = 0;
   // "rows_read=10 sent=2 duplicates=0 skipped=1 rejected=3"
   std::string text() const;
+  // What happened between two snapshots of one run (e.g. one file of a watch).
+  summary operator-(const summary& earlier) const;
 };
 
 // Writes "<label>: <n> rows" to `err` every `every` rows (0: never).

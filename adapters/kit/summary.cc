@@ -12,6 +12,16 @@ std::string summary::text() const {
          " rejected=" + std::to_string(rejected);
 }
 
+summary summary::operator-(const summary& earlier) const {
+  summary d;
+  d.rows_read = rows_read - earlier.rows_read;
+  d.sent = sent - earlier.sent;
+  d.duplicates = duplicates - earlier.duplicates;
+  d.skipped = skipped - earlier.skipped;
+  d.rejected = rejected - earlier.rejected;
+  return d;
+}
+
 void progress::row() {
   ++rows_;
   if (every_ > 0 && rows_ % every_ == 0) err_ << label_ << ": " << rows_ << " rows" << std::endl;

@@ -1,5 +1,6 @@
 // run_app: the command line every adapter shares. The broker is never contacted here: these are
 // the paths that must fail (or dry-run) before a connection is attempted.
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -92,6 +93,23 @@ TEST_F(app_test, dry_run_prints_each_notification_and_records_nothing) {
   EXPECT_FALSE(sent->has_value());
 }
 
+TEST_F(app_test, a_watch_reports_each_file_as_it_is_done) {
+  captured c;
+  std::filesystem::create_directories(dir / "drop");
+  test::write(dir / "w.toml", [&] {
+    std::string t = test::read(dir / "a.toml");
+    // drop_folder belongs in [adapter], which ends where [mine] begins.
+    return t.replace(t.find("[mine]"), 0, "drop_folder = \"drop\"\n");
+  }());
+  test::write(dir / "drop/day1.txt", "one\n");
+  test::write(dir / "drop/day2.txt", "two\nthree\n");
+  ASSERT_EQ(run({"--config", dir / "w.toml", "--dry-run", "--watch"}), 0) << c.err.str();
+  const std::string err = c.err.str();
+  EXPECT_NE(err.find("day1.txt: rows_read=1 sent=1"), std::string::npos) << err;
+  EXPECT_NE(err.find("day2.txt: rows_read=2 sent=2"), std::string::npos) << err;
+  EXPECT_NE(err.find("mab-test: rows_read=3 sent=3"), std::string::npos) << err;
+}
+
 TEST_F(app_test, usage_errors_exit_64) {
   captured c;
   EXPECT_EQ(run({"--config", dir / "a.toml"}), 64);  // neither files nor --watch
@@ -125,7 +143,6 @@ TEST_F(app_test, watch_without_a_drop_folder_is_a_configuration_error) {
 
 TEST_F(app_test, failed_setup_exits_1_before_connecting) {
   captured c;
-  test::write(dir / "a.toml", test::read(dir / "a.toml") + "");  // unchanged config
   auto s = spec();
   s.setup = [](app_context&) -> result<file_handler> { return make_error("a.toml: mine.x: bad"); };
   std::string name = "mab-test", cfg = "--config", path = dir / "a.toml", in = dir / "input.txt";
