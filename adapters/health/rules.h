@@ -162,8 +162,7 @@ mab::v1::Notification household_concern(const patient& p, const std::string& are
                                         const settings& s, Kind kind);
 
 // ---- the run (processor.cc) ----
-using send_fn = std::function<result<kit::outcome>(
-    const std::string& key, mab::v1::Notification n, const std::string& file, std::uint64_t line)>;
+using kit::send_fn;
 
 // Processes bundles against the kit's state. Patients are judged first, against the
 // households known before this bundle, then appointments and encounters. Records touched by a

@@ -24,9 +24,7 @@ int main(int argc, char** argv) {
     if (!rules) return rules.err();
     // A file_handler is a copyable std::function; the processor is shared by its copies.
     auto proc = std::make_shared<mab::housing::processor>(
-        std::move(rules).value(), ctx.cfg.area, ctx.st, ctx.rj, ctx.sum,
-        [&out = ctx.out](const std::string& key, mab::v1::Notification n, const std::string& file,
-                         std::uint64_t line) { return out.send(key, std::move(n), file, line); },
+        std::move(rules).value(), ctx.cfg.area, ctx.st, ctx.rj, ctx.sum, ctx.send(),
         !ctx.dry_run);
     return mab::kit::file_handler(
         [proc](const std::string& path) { return proc->process_file(path); });

@@ -139,8 +139,7 @@ mab::v1::Notification notification(const row& r, const areas& a, const std::stri
                                    std::uint32_t moves_last_12_months,
                                    std::uint32_t window_days = 365);
 
-using send_fn = std::function<result<kit::outcome>(const std::string& key, mab::v1::Notification n,
-                                                   const std::string& file, std::uint64_t line)>;
+using kit::send_fn;
 
 // Processes housing event exports against the kit's state. Households touched by a file are
 // saved in one transaction at its end (unless `persist` is false: dry run), so an interrupted

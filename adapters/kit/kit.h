@@ -151,6 +151,12 @@ class sender {
   std::chrono::milliseconds timeout_;
 };
 
+// What an adapter's decisions call to send one notification for one source record: the
+// sender's send() in a run, a recording fake in tests.
+using send_fn = std::function<result<outcome>(const std::string& source_key,
+                                              mab::v1::Notification n, const std::string& file,
+                                              std::uint64_t line)>;
+
 // ---- drop folder (watch.cc) ----
 // Handles one file; an error stops the watch (the file is not marked done, so it is retried).
 using file_handler = std::function<status(const std::string& path)>;
@@ -215,6 +221,12 @@ struct app_context {
   summary& sum;
   sender& out;   // message ids are message_id_for("<adapter>:<agency>", source key)
   bool dry_run;  // record nothing in the state file
+
+  // out.send as a send_fn, for the adapter's processor.
+  send_fn send() const {
+    return [&o = out](const std::string& key, mab::v1::Notification n, const std::string& file,
+                      std::uint64_t line) { return o.send(key, std::move(n), file, line); };
+  }
 };
 
 struct app_spec {

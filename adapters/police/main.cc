@@ -37,12 +37,9 @@ int main(int argc, char** argv) {
   spec.setup = [](mab::kit::app_context& ctx) -> mab::result<mab::kit::file_handler> {
     auto rules = mab::police::load_settings(ctx.cfg.extra, ctx.cfg.path);
     if (!rules) return rules.err();
-    mab::kit::sender& out = ctx.out;
     auto proc = std::make_shared<mab::police::processor>(
         std::move(rules).value(), ctx.cfg.broker.agency, ctx.cfg.area, clock, ctx.st, ctx.rj,
-        ctx.sum,
-        [&out](const std::string& key, mab::v1::Notification n, const std::string& file,
-               std::uint64_t line) { return out.send(key, std::move(n), file, line); },
+        ctx.sum, ctx.send(),
         !ctx.dry_run);
     return mab::kit::file_handler(
         [proc](const std::string& path) { return proc->process_file(path); });

@@ -104,8 +104,7 @@ struct episode_context {
 };
 mab::v1::Notification notification(const record& r, episode_status st, const episode_context& c);
 
-using send_fn = std::function<result<kit::outcome>(
-    const std::string& key, mab::v1::Notification n, const std::string& file, std::uint64_t line)>;
+using kit::send_fn;
 
 // Processes exports against the kit's state. Episodes and child histories touched by a file are
 // saved in one transaction at its end (unless `persist` is false: dry run), so an interrupted

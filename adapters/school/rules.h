@@ -123,8 +123,7 @@ mab::v1::Notification concern(const std::string& upn, const std::string& area, c
 // rest, each group in the given order; files are told apart by their header line.
 std::vector<std::string> pupil_exports_first(const std::vector<std::string>& paths);
 
-using send_fn = std::function<result<kit::outcome>(
-    const std::string& key, mab::v1::Notification n, const std::string& file, std::uint64_t line)>;
+using kit::send_fn;
 
 // Processes register and pupil exports (told apart by their header line) against the kit's
 // state. Pupils touched by a file are saved in one transaction at its end, so an interrupted

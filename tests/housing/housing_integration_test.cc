@@ -1,7 +1,6 @@
 // mab-housing against a real mabd: a family known in the City of London moves to Birmingham; the
 // housing department's export reaches the new area's front door, the ledger opens a transfer for
 // the child, and running the same export again sends nothing.
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,15 +16,6 @@ using namespace std::chrono_literals;
 constexpr const char* child = "P207000016049";  // known to school-a in area_a
 constexpr const char* sibling = "4010232137";   // NHS number only, never seen before
 
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 class housing_test : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,10 +25,10 @@ class housing_test : public ::testing::Test {
     for (const auto& id : {"school-a", "csc-a", "csc-b"}) clients[id] = sb.client(id);
     config =
         sb.kit_config("housing-a", "[housing]\npostcode_table = \"housing-a/postcodes.csv\"\n");
-    write(sb.kit_dir("housing-a") + "/postcodes.csv",
+    write_file(sb.kit_dir("housing-a") + "/postcodes.csv",
           "postcode,la_code\nEC2V,E09000001\nEC1A 1BB,E09000001\nB1,E08000025\n");
     events = sb.kit_dir("housing-a") + "/events.csv";
-    write(events,
+    write_file(events,
           std::string(
               "event_id,event_type,effective_date,household_id,upn,nhs_number,given_name,"
               "family_name,date_of_birth,previous_line1,previous_town,previous_postcode,new_line1,"
@@ -61,18 +51,9 @@ class housing_test : public ::testing::Test {
   // Every notification delivered to `agency` until it has been quiet for `quiet`, acknowledged.
   std::vector<mab::v1::Notification> drain(const std::string& agency,
                                            std::chrono::milliseconds quiet = 1500ms) {
-    std::vector<mab::v1::Notification> got;
-    for (;;) {
-      auto e = clients[agency]->receive(quiet);
-      if (!e || !e->has_value()) return got;
-      if (const auto* d = as_delivery(**e)) {
-        EXPECT_TRUE(clients[agency]->ack(*d));
-        got.push_back(d->notification);
-      } else if (const auto* n = as_notice(**e)) {
-        EXPECT_TRUE(clients[agency]->confirm(*n));
-      }
-    }
+    return testing::drain(*clients[agency], quiet);
   }
+
 
   static std::vector<mab::v1::Notification> housing_changes(std::vector<mab::v1::Notification> ns) {
     std::erase_if(ns, [](const auto& n) { return !n.has_housing_change(); });
@@ -107,7 +88,7 @@ TEST_F(housing_test, cross_border_move_reaches_the_new_front_door_and_opens_a_tr
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("rows_read=3 sent=2 duplicates=0 skipped=0 rejected=1"), std::string::npos)
       << run.err;
-  const auto rejects = slurp(sb.kit_dir("housing-a") + "/rejects.txt");
+  const auto rejects = read_file(sb.kit_dir("housing-a") + "/rejects.txt");
   EXPECT_NE(rejects.find("events.csv:4: new_postcode: 'ZZ9 9ZZ' is not in the postcode table"),
             std::string::npos)
       << rejects;
@@ -175,14 +156,14 @@ TEST_F(housing_test, dry_run_prints_json_and_sends_nothing) {
 }
 
 TEST_F(housing_test, watch_mode_processes_the_drop_folder) {
-  write(sb.kit_dir("housing-a") + "/drop/daily.csv", slurp(events));
+  write_file(sb.kit_dir("housing-a") + "/drop/daily.csv", read_file(events));
   const auto run = adapter({"--watch", "--dry-run"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("rows_read=3 sent=2"), std::string::npos) << run.err;
 }
 
 TEST_F(housing_test, configuration_errors_and_usage) {
-  write(sb.kit_dir("housing-a") + "/postcodes.csv", "postcode,la_code\nEC2V,E09000001\nB1,B'ham\n");
+  write_file(sb.kit_dir("housing-a") + "/postcodes.csv", "postcode,la_code\nEC2V,E09000001\nB1,B'ham\n");
   const auto bad_table = adapter({events});
   EXPECT_EQ(bad_table.exit_code, 1);
   EXPECT_NE(

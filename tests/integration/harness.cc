@@ -228,6 +228,23 @@ std::string sandbox::kit_config(const std::string& id, const std::string& extra)
   return path;
 }
 
+std::vector<mab::v1::Notification> drain(sdk::client& c, std::chrono::milliseconds quiet,
+                                         bool ack) {
+  std::vector<mab::v1::Notification> got;
+  for (;;) {
+    auto e = c.receive(quiet);
+    if (!e || !e->has_value()) return got;
+    if (const auto* d = std::get_if<sdk::delivery>(&**e)) {
+      if (ack) {
+        EXPECT_TRUE(c.ack(*d));
+      }
+      got.push_back(d->notification);
+    } else if (const auto* n = std::get_if<sdk::notice>(&**e)) {
+      EXPECT_TRUE(c.confirm(*n));
+    }
+  }
+}
+
 std::string read_file(const std::string& path) { return slurp(path); }
 void write_file(const std::string& path, const std::string& text) { spit(path, text); }
 

@@ -92,6 +92,11 @@ void write_file(const std::string& path, const std::string& text);
 // A notification that passes every content rule, from `sender`, about a child in `area`.
 mab::v1::Notification attendance_concern(const std::string& sender, const std::string& area);
 
+// Every notification delivered to `c` until it has been quiet for `quiet`, in order; deliveries
+// are acknowledged unless `ack` is false, and notices confirmed.
+std::vector<mab::v1::Notification> drain(sdk::client& c, std::chrono::milliseconds quiet,
+                                         bool ack = true);
+
 // Receives until `pred` holds for an event or `timeout` passes; returns the events seen.
 std::vector<sdk::event> receive_for(sdk::client& c, std::chrono::milliseconds timeout,
                                     std::size_t want);

@@ -108,18 +108,9 @@ front_door = "csc-b"
   // Every notification delivered to `agency` until it has been quiet for `quiet`, acknowledged.
   std::vector<mab::v1::Notification> drain(const std::string& agency,
                                            std::chrono::milliseconds quiet = 1500ms) {
-    std::vector<mab::v1::Notification> got;
-    for (;;) {
-      auto e = clients[agency]->receive(quiet);
-      if (!e || !e->has_value()) return got;
-      if (const auto* d = as_delivery(**e)) {
-        EXPECT_TRUE(clients[agency]->ack(*d));
-        got.push_back(d->notification);
-      } else if (const auto* n = as_notice(**e)) {
-        EXPECT_TRUE(clients[agency]->confirm(*n));
-      }
-    }
+    return testing::drain(*clients[agency], quiet);
   }
+
 
   static std::set<std::string> flags_in(const std::vector<mab::v1::Notification>& ns) {
     std::set<std::string> out;

@@ -110,20 +110,9 @@ front_door = "csc-b"
   // notifications that arrived.
   std::vector<mab::v1::Notification> drain(const std::string& agency, bool ack = true,
                                            std::chrono::milliseconds quiet = 800ms) {
-    std::vector<mab::v1::Notification> got;
-    for (;;) {
-      auto e = clients[agency]->receive(quiet);
-      if (!e || !e->has_value()) return got;
-      if (const auto* d = as_delivery(**e)) {
-        if (ack) {
-          EXPECT_TRUE(clients[agency]->ack(*d));
-        }
-        got.push_back(d->notification);
-      } else if (const auto* n = as_notice(**e)) {
-        EXPECT_TRUE(clients[agency]->confirm(*n));
-      }
-    }
+    return testing::drain(*clients[agency], quiet, ack);
   }
+
 
   std::string ctl(const std::vector<std::string>& args) {
     std::vector<std::string> a = args;

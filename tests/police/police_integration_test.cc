@@ -2,7 +2,6 @@
 // as one episode (the ledger raises and clears its high-risk flag), a re-run sends nothing, a
 // bad line goes to the reject file, and a dry run sends nothing.
 #include <algorithm>
-#include <fstream>
 #include <functional>
 
 #include <google/protobuf/util/time_util.h>
@@ -53,15 +52,6 @@ void collect(sdk::client& c, seen& s, const std::function<bool(const seen&)>& do
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   return google::protobuf::util::TimeUtil::ToString(wire::to_timestamp(t));
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 class police_test : public ::testing::Test {
@@ -116,7 +106,7 @@ TEST_F(police_test, report_then_return_reach_the_front_door_as_one_episode_and_r
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.err.find("rows_read=2 sent=1 duplicates=0 skipped=0 rejected=1"),
             std::string::npos) << first.err;
-  EXPECT_NE(slurp(dir + "/rejects.txt")
+  EXPECT_NE(read_file(dir + "/rejects.txt")
                 .find("report.jsonl:2: risk: must be one of no_apparent_risk, low, medium, high"),
             std::string::npos);
   collect(*csc, got, [](const seen& s) {
