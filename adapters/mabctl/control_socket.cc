@@ -24,9 +24,9 @@ void add_control_options(CLI::App& cmd, control_target& t) {
 }
 
 void add_list_options(CLI::App& cmd, std::uint64_t& limit, bool& json_out) {
-  cmd.add_option("--limit", limit, "Show at most this many")
+  cmd.add_option("--limit", limit, "Show at most this many (1..500)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 500));
   cmd.add_flag("--json", json_out, "One JSON object per line instead of a table");
 }
 

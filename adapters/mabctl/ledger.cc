@@ -1,5 +1,5 @@
-// mabctl obligations and mabctl flags: the operator's view of mabd's ledger over the control
-// socket (see control_socket.h). Obligations are what one agency owes another by a deadline;
+// mabctl obligations and mabctl flags: the operator's view of mabd's ledger over the operator
+// HTTP API (see api_client.h). Obligations are what one agency owes another by a deadline;
 // flags are what mabd raised when one was missed. Acknowledging a flag records who and why.
 #include <iostream>
 #include <memory>
@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "adapters/mabctl/control_socket.h"
+#include "adapters/mabctl/api_client.h"
 #include "adapters/mabctl/ledger_format.h"
 #include "adapters/mabctl/mabctl.h"
 
@@ -15,60 +15,60 @@ namespace mab::mabctl {
 namespace {
 
 struct list_args {
-  control_target target;
+  api_target target;
   std::string state;  // empty: every state
   std::uint64_t limit = 100;
   bool json_out = false;
 };
 
 struct ack_args {
-  control_target target;
+  api_target target;
   std::uint64_t flag_id = 0;
-  std::string by;
   std::string note;
 };
 
 // What one list command sends and prints.
 struct list_command {
   const char* name;     // for messages: "obligations list"
-  const char* command;  // the control request: "obligations"
-  const char* rows;     // the answer's array: "obligations"
+  const char* path;     // the API route: "/api/v1/obligations"
+  const char* rows;     // what the formatter calls the rows: "obligations"
   std::string (*format)(const json& reply, list_output how);
 };
 
-constexpr list_command obligations_list{"obligations list", "obligations", "obligations",
+constexpr list_command obligations_list{"obligations list", "/api/v1/obligations", "obligations",
                                         format_obligations};
-constexpr list_command flags_list{"flags list", "flags", "flags", format_flags};
+constexpr list_command flags_list{"flags list", "/api/v1/flags", "flags", format_flags};
 
 int run_list(const list_command& c, const list_args& a) {
-  json request = {{"command", c.command}};
-  if (!a.state.empty()) request["state"] = a.state;
-  request["limit"] = a.limit;
-  auto answer = control_call(a.target, request);
+  std::string target = std::string(c.path) + "?limit=" + std::to_string(a.limit);
+  if (!a.state.empty()) target += "&state=" + url_encode(a.state);
+  auto answer = api_get(a.target, target);
   if (!answer) {
     std::cerr << "mabctl " << c.name << ": " << answer.message() << "\n";
     return exit_failure;
   }
-  const auto rows = answer->find(c.rows);
+  const auto rows = answer->find("items");
   if (rows == answer->end() || !rows->is_array()) {
-    std::cerr << "mabctl " << c.name << ": malformed answer from mabd (no \"" << c.rows
-              << "\" list)\n";
+    std::cerr << "mabctl " << c.name << ": malformed answer from mabd (no \"items\" list)\n";
     return exit_failure;
   }
-  std::cout << c.format(*answer, a.json_out ? list_output::json_lines : list_output::table);
+  json reply = {{c.rows, *rows}};
+  std::cout << c.format(reply, a.json_out ? list_output::json_lines : list_output::table);
+  if (!(*answer)["next_offset"].is_null()) {
+    std::cerr << "(more than " << a.limit << "; raise --limit, at most 500)\n";
+  }
   return exit_ok;
 }
 
 int run_ack(const ack_args& a) {
-  auto answer = control_call(a.target, {{"command", "ack_flag"},
-                                        {"flag_id", a.flag_id},
-                                        {"by", a.by},
-                                        {"note", a.note}});
+  auto answer = api_post(a.target, "/api/v1/flags/" + std::to_string(a.flag_id) + "/ack",
+                         {{"note", a.note}});
   if (!answer) {
     std::cerr << "mabctl flags ack: " << answer.message() << "\n";
     return exit_failure;
   }
-  std::cout << "acknowledged flag " << a.flag_id << " (by " << a.by << ")\n";
+  std::cout << "acknowledged flag " << a.flag_id << " (by "
+            << answer->value("acked_by", std::string("?")) << ")\n";
   return exit_ok;
 }
 
@@ -85,7 +85,7 @@ CLI::App* add_list(CLI::App& group, const list_command& c, const char* descripti
                    int& exit_code) {
   auto args = std::make_shared<list_args>();
   auto* list = group.add_subcommand("list", description);
-  add_control_options(*list, args->target);
+  add_api_options(*list, args->target);
   list->add_option("--state", args->state, state_help)->check(CLI::IsMember(states));
   add_list_options(*list, args->limit, args->json_out);
   list->callback([&c, args, &exit_code] { exit_code = run_list(c, *args); });
@@ -124,17 +124,15 @@ void add_flags(CLI::App& app, int& exit_code) {
   ack->add_option("flag_id", args->flag_id, "Flag id (from flags list)")
       ->required()
       ->check(CLI::PositiveNumber);
-  add_control_options(*ack, args->target);
-  ack->add_option("--by", args->by, "Who is acknowledging (operator name)")
-      ->required()
-      ->check(not_blank);
+  add_api_options(*ack, args->target);
   ack->add_option("--note", args->note, "Why: what was done or decided about the flag")
       ->required()
       ->check(not_blank);
   ack->footer(
-      "Every acknowledgement records who acknowledged the flag and why, so --by and --note are\n"
-      "both required and must not be empty. Exit status: 0 acknowledged, 1 mabd could not be\n"
-      "reached or refused (e.g. no such flag; the reason is on stderr), 64 usage error.");
+      "Every acknowledgement records who (the token's name) and why, so --note is required and\n"
+      "must not be empty; it needs an operator or admin token. Exit status: 0 acknowledged, 1\n"
+      "mabd could not be reached or refused (e.g. no such flag, wrong role; the reason is on\n"
+      "stderr), 64 usage error.");
   ack->callback([args, &exit_code] { exit_code = run_ack(*args); });
 }
 

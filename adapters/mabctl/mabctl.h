@@ -34,6 +34,8 @@ void add_deadletters(CLI::App& app, int& exit_code);
 void add_obligations(CLI::App& app, int& exit_code);
 void add_flags(CLI::App& app, int& exit_code);
 void add_transfers(CLI::App& app, int& exit_code);
+void add_token(CLI::App& app, int& exit_code);
+void add_cert(CLI::App& app, int& exit_code);
 
 std::chrono::milliseconds seconds_to_ms(double seconds);
 // Protobuf JSON on one line, with the .proto field names (what `mabctl send` reads back).

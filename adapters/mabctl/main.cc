@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   add_flags(app, exit_code);
   add_transfers(app, exit_code);
   add_audit(app, exit_code);
+  add_token(app, exit_code);
+  add_cert(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,5 @@
-// mabctl transfers: the operator's view of child transfers between areas, over mabd's control
-// socket (see control_socket.h). A transfer opens when an agency notifies a move from one area
+// mabctl transfers: the operator's view of child transfers between areas, over mabd's operator
+// HTTP API (see api_client.h). A transfer opens when an agency notifies a move from one area
 // to another; mabd then expects record parts from the agencies that hold history, and raises
 // flags (e.g. INCOMPLETE) when they do not arrive. `list` finds transfers; `show` is the
 // timeline an operator follows for one of them.
@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "adapters/mabctl/control_socket.h"
+#include "adapters/mabctl/api_client.h"
 #include "adapters/mabctl/mabctl.h"
 #include "adapters/mabctl/transfers_format.h"
 
@@ -17,53 +17,56 @@ namespace mab::mabctl {
 namespace {
 
 struct list_args {
-  control_target target;
+  api_target target;
   std::string state;      // empty: every state
   std::string flag_type;  // empty: any (or no) flag
   std::string area;       // empty: any area
+  std::string agency;     // empty: any agency
   std::uint64_t limit = 100;
   bool json_out = false;
 };
 
 struct show_args {
-  control_target target;
+  api_target target;
   std::string transfer_id;
   bool json_out = false;
 };
 
 int run_list(const list_args& a) {
-  json request = {{"command", "transfers"}};
-  if (!a.state.empty()) request["state"] = a.state;
-  if (!a.flag_type.empty()) request["flag"] = a.flag_type;
-  if (!a.area.empty()) request["area"] = a.area;
-  request["limit"] = a.limit;
-  auto answer = control_call(a.target, request);
+  std::string target = "/api/v1/transfers?limit=" + std::to_string(a.limit);
+  if (!a.state.empty()) target += "&state=" + url_encode(a.state);
+  if (!a.flag_type.empty()) target += "&flag=" + url_encode(a.flag_type);
+  if (!a.area.empty()) target += "&area=" + url_encode(a.area);
+  if (!a.agency.empty()) target += "&agency=" + url_encode(a.agency);
+  auto answer = api_get(a.target, target);
   if (!answer) {
     std::cerr << "mabctl transfers list: " << answer.message() << "\n";
     return exit_failure;
   }
-  const auto rows = answer->find("transfers");
+  const auto rows = answer->find("items");
   if (rows == answer->end() || !rows->is_array()) {
-    std::cerr << "mabctl transfers list: malformed answer from mabd (no \"transfers\" list)\n";
+    std::cerr << "mabctl transfers list: malformed answer from mabd (no \"items\" list)\n";
     return exit_failure;
   }
-  std::cout << format_transfers(*answer, a.json_out ? list_output::json_lines : list_output::table);
+  json reply = {{"transfers", *rows}};
+  std::cout << format_transfers(reply, a.json_out ? list_output::json_lines : list_output::table);
+  if (!(*answer)["next_offset"].is_null()) {
+    std::cerr << "(more than " << a.limit << "; raise --limit, at most 500)\n";
+  }
   return exit_ok;
 }
 
 int run_show(const show_args& a) {
-  auto answer = control_call(a.target, {{"command", "transfer"}, {"transfer_id", a.transfer_id}});
+  auto answer = api_get(a.target, "/api/v1/transfers/" + url_encode(a.transfer_id));
   if (!answer) {
     std::cerr << "mabctl transfers show: " << answer.message() << "\n";
     return exit_failure;
   }
-  const auto transfer = answer->find("transfer");
-  if (transfer == answer->end() || !transfer->is_object()) {
-    std::cerr << "mabctl transfers show: malformed answer from mabd (no \"transfer\" object)\n";
+  if (!answer->is_object() || !answer->contains("transfer_id")) {
+    std::cerr << "mabctl transfers show: malformed answer from mabd (no transfer)\n";
     return exit_failure;
   }
-  std::cout << format_transfer(*transfer,
-                               a.json_out ? list_output::json_lines : list_output::table);
+  std::cout << format_transfer(*answer, a.json_out ? list_output::json_lines : list_output::table);
   return exit_ok;
 }
 
@@ -84,7 +87,7 @@ void add_transfers(CLI::App& app, int& exit_code) {
 
   auto largs = std::make_shared<list_args>();
   auto* list = group->add_subcommand("list", "List transfers, with their parts and open flags");
-  add_control_options(*list, largs->target);
+  add_api_options(*list, largs->target);
   list->add_option("--state", largs->state,
                    "Only transfers in this state (open or complete; default: all)")
       ->check(CLI::IsMember({"open", "complete"}));
@@ -93,6 +96,10 @@ void add_transfers(CLI::App& app, int& exit_code) {
       ->check(not_blank);
   list->add_option("--area", largs->area,
                    "Only transfers from or to this area (e.g. E09000001)")
+      ->check(not_blank);
+  list->add_option("--agency", largs->agency,
+                   "Only transfers where this agency owes or received a part, or is the new "
+                   "area's front door")
       ->check(not_blank);
   add_list_options(*list, largs->limit, largs->json_out);
   list->footer(
@@ -108,7 +115,7 @@ void add_transfers(CLI::App& app, int& exit_code) {
   show->add_option("transfer_id", sargs->transfer_id, "Transfer id (from transfers list)")
       ->required()
       ->check(not_blank);
-  add_control_options(*show, sargs->target);
+  add_api_options(*show, sargs->target);
   show->add_flag("--json", sargs->json_out,
                  "The transfer (with parts, flags and timeline) as one JSON object");
   show->footer(

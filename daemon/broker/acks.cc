@@ -1,5 +1,8 @@
 // ACK and REFUSE: a recipient's signed answer to a delivery. Verified as it arrives, recorded in
 // the cycle's transaction, and reported to the sender as a durable notice.
+#include <algorithm>
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -98,6 +101,8 @@ bool broker::impl::apply_answers(mab::error& failure) {
       return false;
     }
     ++counters.acks;
+    const std::chrono::duration<double> latency = a.acked_at - r->received_at;
+    ack_latencies.push_back(std::max(0.0, latency.count()));
     auto fx = ledger.on_acked(a.message_id, a.agency, now);
     if (!fx) {
       failure = fx.err();

@@ -48,6 +48,8 @@ bool broker::impl::maybe_checkpoint(bool force, mab::error& failure) {
 }
 
 void broker::impl::after_commit() {
+  for (const double seconds : ack_latencies) counters.ack_latency_seconds.observe(seconds);
+  ack_latencies.clear();
   if (pending_seal) {
     unsealed = 0;
     last_checkpoint = clk.now();
@@ -58,6 +60,7 @@ void broker::impl::after_commit() {
 void broker::impl::after_rollback() {
   chain.reset();  // entries written in the failed transaction are gone
   pending_seal = false;
+  ack_latencies.clear();
 }
 
 std::string broker::impl::subject_key_of(const mab::v1::Notification& n) const {

@@ -1,5 +1,8 @@
 #include "daemon/broker/broker.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +16,26 @@ broker::broker(const config::config& cfg, store::store& st, const clock& clk,
     : impl_(std::make_unique<impl>(cfg, st, clk, signer, keyer, cal)) {}
 
 broker::~broker() = default;
+
+histogram::histogram(std::vector<double> upper_bounds)
+    : bounds(std::move(upper_bounds)), buckets(bounds.size() + 1, 0) {}
+
+void histogram::observe(double value) {
+  const auto it = std::lower_bound(bounds.begin(), bounds.end(), value);
+  ++buckets[static_cast<std::size_t>(it - bounds.begin())];
+  sum += value;
+  ++count;
+}
+
+status broker::impl::commit_timed() {
+  const auto start = std::chrono::steady_clock::now();
+  auto s = st.commit();
+  if (s) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    counters.store_commit_seconds.observe(took.count());
+  }
+  return s;
+}
 
 void broker::impl::send_receipt(const std::string& peer, std::string_view command,
                                 mab::v1::Receipt receipt) {
@@ -120,7 +143,7 @@ void broker::run_cycle() {
   ok = ok && m.deliver_due(failure);
   ok = ok && m.maybe_checkpoint(false, failure);
   if (ok) {
-    auto committed = m.st.commit();
+    auto committed = m.commit_timed();
     if (!committed) {
       ok = false;
       failure = committed.err();
@@ -183,7 +206,7 @@ status broker::impl::transact(const std::function<bool(mab::error&)>& body) {
     after_rollback();
     return failure;
   }
-  if (auto c = st.commit(); !c) {
+  if (auto c = commit_timed(); !c) {
     after_rollback();
     return c;
   }

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/audit/audit.h"
 #include "daemon/calendar/calendar.h"
 #include "daemon/common/clock.h"
 #include "daemon/config/config.h"
@@ -35,7 +36,19 @@ struct outgoing {
   wire::frames frames;  // [tag, command, payload]
 };
 
-// Counters for logs now and metrics later. Monotonic since start.
+// A fixed-bucket histogram in the shape Prometheus exposes: per-bucket counts (the last bucket
+// is +Inf), the sum and the count of every observation.
+struct histogram {
+  explicit histogram(std::vector<double> upper_bounds);
+  void observe(double value);
+
+  std::vector<double> bounds;          // ascending upper bounds (inclusive, "le")
+  std::vector<std::uint64_t> buckets;  // bounds.size() + 1 counts, not cumulative
+  double sum = 0;
+  std::uint64_t count = 0;
+};
+
+// Counters and histograms for logs and metrics. Monotonic since start.
 struct stats {
   std::uint64_t accepted = 0;
   std::uint64_t duplicates = 0;
@@ -48,6 +61,12 @@ struct stats {
   std::uint64_t dead_letters = 0;
   std::uint64_t commits = 0;
   std::uint64_t flags_sent = 0;
+  // Seconds from mab's receipt of a message to a recipient's ack of it, observed once the ack is
+  // committed: a minute to two days.
+  histogram ack_latency_seconds{{1, 5, 15, 60, 300, 900, 3600, 14400, 86400, 172800}};
+  // Wall time (a steady clock) of each successful store commit: half a millisecond to a second.
+  histogram store_commit_seconds{
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}};
 };
 
 struct dead_letter_view {
@@ -80,21 +99,36 @@ class broker {
   // covered by a checkpoint).
   status seal_audit();
 
-  // Operator functions (control socket).
+  // Operator functions (control socket, HTTP API). Reads run outside the cycle's transaction, on
+  // the broker's thread, between cycles.
   result<std::vector<dead_letter_view>> dead_letters(std::size_t limit);
   result<bool> replay_dead_letter(std::uint64_t delivery_id);
 
-  // The ledger, for operators.
+  // The ledger, for operators. Lists are newest first; a page skips `offset` rows and returns at
+  // most `limit`.
   result<std::vector<store::obligation_record>> obligations(std::optional<store::obligation_state> state,
                                                             std::size_t limit);
+  result<std::vector<store::obligation_record>> obligations(
+      std::optional<store::obligation_state> state, store::page p);
   result<std::vector<store::flag_record>> flags(std::optional<store::flag_state> state,
                                                 std::size_t limit);
+  result<std::vector<store::flag_record>> flags(const store::flag_filter& f, store::page p);
+  result<std::optional<store::flag_record>> flag(std::uint64_t flag_id);
   // Transfers, newest first; `flag` keeps those with a raised flag of that type; `area` those
   // from or to it.
   result<std::vector<store::transfer_record>> transfers(std::optional<store::transfer_state> state,
                                                         const std::string& flag,
                                                         const std::string& area,
                                                         std::size_t limit);
+  struct transfer_query {
+    std::optional<store::transfer_state> state;
+    std::string flag;    // has a raised flag of this type
+    std::string area;    // from or to this area
+    // Involves this agency: it owes a part, a part went to it, or it is the front door (or on
+    // the escalation list) of the area the transfer goes to.
+    std::string agency;
+  };
+  result<std::vector<store::transfer_record>> transfers(const transfer_query& q, store::page p);
   struct transfer_view {
     store::transfer_record transfer;
     std::vector<store::part_record> parts;
@@ -105,6 +139,53 @@ class broker {
 
   // An operator acknowledges a flag: who, and a note saying what they did. Audited.
   result<bool> acknowledge_flag(std::uint64_t flag_id, const std::string& by, const std::string& note);
+
+  // The front page: counts, and the `oldest` late items, oldest first. `transfer_id` is the
+  // transfer an item belongs to ("" for none).
+  struct overdue_view {
+    store::overdue_item item;
+    std::string transfer_id;
+  };
+  struct overview {
+    time_point at;
+    store::ledger_counts counts;
+    std::vector<overdue_view> oldest_overdue;
+  };
+  result<overview> ledger_overview(std::size_t oldest = 10);
+
+  // One agency's scorecard (see store::agency_activity for what each number counts).
+  result<store::agency_activity> scorecard(const std::string& agency);
+  // Pending deliveries (queue depth) of every configured agency, by agency id.
+  result<std::map<std::string, std::uint64_t>> queue_depths();
+
+  // Reads the whole audit trail and every checkpoint from the store and verifies them with the
+  // broker's own public key.
+  result<audit::report> verify_audit();
+  // Up to `limit` audit entries with seq above `after_seq`, by seq.
+  result<std::vector<store::audit_record>> audit_entries(std::uint64_t after_seq,
+                                                         std::size_t limit);
+  // The seq of the last stored audit entry (0 for an empty trail).
+  result<std::uint64_t> audit_head_seq();
+
+  // The identity behind a pseudonymous subject key, from the most recent stored notification
+  // about the subject. The audit entry "subject.revealed" {by, reason} is committed before the
+  // identity is returned; when it cannot be, nothing is revealed (an error). nullopt when the key
+  // is unknown or no stored notification about the subject is linked to it (one stored before
+  // links existed); nothing is audited then, since nothing was revealed.
+  struct subject_identity {
+    std::string subject_key;     // as asked
+    mab::v1::Subject subject;    // as the sender wrote it
+    std::string message_id;      // where it came from
+    std::string sender;
+    time_point received_at;
+    std::uint64_t audit_seq = 0; // the "subject.revealed" entry
+  };
+  result<std::optional<subject_identity>> reveal_subject(const std::string& subject_key,
+                                                         const std::string& by,
+                                                         const std::string& reason);
+
+  // A cheap read of the store, for readiness probes: ok when the store answers.
+  status probe_store();
 
   const stats& counters() const;
   std::size_t online_receivers() const;

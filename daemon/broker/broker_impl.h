@@ -88,6 +88,9 @@ struct broker::impl {
   std::set<std::string> rescheduled;                           // agencies back online
   std::map<std::string, mab::v1::Sealed> attestations;         // key id -> signed attestation
   stats counters;
+  // Ack latencies (seconds) recorded in the open transaction; they reach the histogram only
+  // when it commits, so a rolled-back ack is never counted.
+  std::vector<double> ack_latencies;
 
   // dispatch (broker.cc)
   void reply_error(const std::string& peer, std::string_view command, mab::v1::ReasonCode code,
@@ -98,6 +101,8 @@ struct broker::impl {
   // Runs `body` in a transaction of its own (operator actions, outside the cycle); rolls back
   // and resets the audit chain when it fails.
   status transact(const std::function<bool(mab::error&)>& body);
+  // Commits the open transaction, timing a successful commit for the commit histogram.
+  status commit_timed();
 
   void clear_pending() {
     submits.clear();
@@ -130,6 +135,10 @@ struct broker::impl {
                                                   std::vector<std::string>& recipients);
   bool is_stored_copy(const mab::v1::Notification& n, const mab::v1::SignedEnvelope& env);
   void reject(const std::string& peer, mab::v1::Receipt receipt, const validate::rejection& r);
+  // Links stored message `seq` to the subject its identifiers now belong to, so an audited
+  // reveal can find what the agencies sent about a child.
+  bool link_subject(const std::vector<std::string>& subject_keys, std::uint64_t seq,
+                    mab::error& failure);
   // Applies the submits inside the cycle's transaction; false when the store failed.
   bool apply_submits(std::vector<std::pair<std::string, mab::v1::Receipt>>& receipts,
                      mab::error& failure);

@@ -88,12 +88,26 @@ bool broker::impl::emit_flag(const store::flag_record& f, mab::error& failure) {
 
 result<std::vector<store::obligation_record>> broker::obligations(
     std::optional<store::obligation_state> state, std::size_t limit) {
-  return impl_->st.list_obligations(state, limit);
+  return impl_->st.list_obligations(state, store::page{limit, 0});
+}
+
+result<std::vector<store::obligation_record>> broker::obligations(
+    std::optional<store::obligation_state> state, store::page p) {
+  return impl_->st.list_obligations(state, p);
 }
 
 result<std::vector<store::flag_record>> broker::flags(std::optional<store::flag_state> state,
                                                       std::size_t limit) {
-  return impl_->st.list_flags(state, limit);
+  return impl_->st.list_flags(store::flag_filter{state, {}}, store::page{limit, 0});
+}
+
+result<std::vector<store::flag_record>> broker::flags(const store::flag_filter& f,
+                                                      store::page p) {
+  return impl_->st.list_flags(f, p);
+}
+
+result<std::optional<store::flag_record>> broker::flag(std::uint64_t flag_id) {
+  return impl_->st.find_flag(flag_id);
 }
 
 result<bool> broker::acknowledge_flag(std::uint64_t flag_id, const std::string& by,

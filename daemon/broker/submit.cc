@@ -135,6 +135,23 @@ void broker::impl::on_submit(const std::string& peer, const std::string& agency,
   submits.push_back(std::move(p));
 }
 
+bool broker::impl::link_subject(const std::vector<std::string>& subject_keys, std::uint64_t seq,
+                                mab::error& failure) {
+  if (subject_keys.empty()) return true;
+  // The ledger has just linked every key of this notification into one subject.
+  auto subject = st.subject_for_key(subject_keys.front());
+  if (!subject) {
+    failure = subject.err();
+    return false;
+  }
+  if (!subject->has_value()) return true;
+  if (auto s = st.link_message(**subject, seq); !s) {
+    failure = s.err();
+    return false;
+  }
+  return true;
+}
+
 bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Receipt>>& receipts,
                                  mab::error& failure) {
   for (auto& s : submits) {
@@ -186,6 +203,7 @@ bool broker::impl::apply_submits(std::vector<std::pair<std::string, mab::v1::Rec
       return false;
     }
     if (!apply_effects(std::move(*fx), failure)) return false;
+    if (!link_subject(s.subject_keys, *seq, failure)) return false;
     r.set_status(mab::v1::Receipt::ACCEPTED);
     r.set_store_seq(*seq);
     for (const auto& rc : s.message.recipients) r.add_recipients(rc);

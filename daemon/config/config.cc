@@ -38,6 +38,8 @@ config assemble(detail::document&& doc, std::string source_path) {
   for (auto& e : doc.routes) cfg.routes.push_back(std::move(e.value));
   cfg.ledger = std::move(doc.ledger);
   for (auto& e : doc.areas) cfg.areas.push_back(std::move(e.value));
+  cfg.http = std::move(doc.http);
+  cfg.tokens = std::move(doc.tokens);
   return cfg;
 }
 

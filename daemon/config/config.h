@@ -119,6 +119,33 @@ struct policy {
   calendar::settings calendar_settings;
 };
 
+// [http]: the operator API and dashboard. Absent: no HTTP listener at all.
+//   [http]
+//   listen = "127.0.0.1:7751"    # IP address and port; port 0 picks a free one (see mabd.http)
+//   tls = true                   # false only on a loopback address
+//   cert_file = "http.crt"       # PEM, relative to data_dir
+//   key_file = "http.key"
+struct http_settings {
+  bool enabled = false;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 7751;
+  bool tls = true;
+  std::string cert_file = "http.crt";
+  std::string key_file = "http.key";
+  std::uint64_t max_body_bytes = 65536;
+  std::uint32_t max_connections = 256;
+  double read_timeout_seconds = 30;
+};
+
+// [[token]]: a bearer token for the HTTP API, stored only as the SHA-256 of the secret
+// (`mabctl token new` prints both). The name is who the audit trail says acted.
+inline constexpr const char* token_roles[] = {"viewer", "operator", "auditor", "admin"};
+struct http_token {
+  std::string name;        // [a-z0-9][a-z0-9._-]{0,63}, unique
+  std::string role;        // one of token_roles
+  std::string sha256_hex;  // 64 lowercase hex digits, unique
+};
+
 // The broker's own identity as a sender (flags are notifications from it). No agency may use it.
 inline constexpr const char* broker_agency_id = "mab";
 
@@ -129,6 +156,8 @@ struct config {
   std::vector<route_rule> routes;
   policy ledger;
   std::vector<area_policy> areas;
+  http_settings http;
+  std::vector<http_token> tokens;
 
   const area_policy* find_area(const std::string& code) const;
 

@@ -140,7 +140,37 @@ struct document {
   policy ledger;
   int policy_line = 1;
   std::vector<area_entry> areas;
+  http_settings http;
+  int http_line = 1;
+  std::vector<http_token> tokens;
+  std::vector<int> token_lines;  // parallel to tokens: each [[token]] header
 };
+
+bool is_agency_id(std::string_view id);  // [a-z0-9][a-z0-9._-]{0,63}
+
+// [[agency]], [[route]], [[area]] and [[token]]: arrays of tables. A single [agency] is a common slip, so
+// say so.
+template <class F>
+void for_each_table(const table_reader& r, std::string_view key, F&& read) {
+  const toml::node* node = r.find(key);
+  if (!node) return;
+  const toml::array* array = node->as_array();
+  if (!array) {
+    return r.error(key, "expected an array of tables: write [[" + std::string(key) + "]]");
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    if (const toml::table* table = (*array)[i].as_table()) {
+      read(*table, i);
+    } else {
+      r.error(line_of((*array)[i]), std::string(key) + "[" + std::to_string(i) + "]",
+              "expected a table: write [[" + std::string(key) + "]]");
+    }
+  }
+}
+
+// config_http.cc: the [http] table and the [[token]] list.
+void read_http(const table_reader& r, document& doc, diagnostics& diag);
+void read_tokens(const table_reader& r, document& doc, diagnostics& diag);
 
 void read_document(const toml::table& root, document& doc, diagnostics& diag);
 // Checks across records; expects broker.data_dir already resolved.

@@ -14,7 +14,8 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::string_view top_keys[] = {"broker", "agency", "route", "policy", "area"};
+constexpr std::string_view top_keys[] = {"broker", "agency", "route", "policy", "area", "http",
+                                        "token"};
 constexpr std::string_view broker_keys[] = {
     "listen", "data_dir", "store", "sqlite_path", "signing_key_file", "curve_secret_key_file",
     "control", "max_message_bytes", "clock_skew_seconds", "max_refusals",
@@ -209,14 +210,6 @@ void read_broker(const toml::table& table, document& doc, diagnostics& diag) {
   read_broker_limits(r, doc.broker);
 }
 
-bool is_agency_id(std::string_view id) {
-  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (id.empty() || id.size() > 64 || !lower_or_digit(id[0])) return false;
-  for (char c : id.substr(1)) {
-    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') return false;
-  }
-  return true;
-}
 
 // How messages name a section: by its id or name when it has a usable one, else by position.
 std::string section_name(const toml::table& table, std::string_view section,
@@ -489,27 +482,16 @@ area_entry read_area(const toml::table& table, std::size_t index, diagnostics& d
   return e;
 }
 
-// [[agency]], [[route]] and [[area]]: arrays of tables. A single [agency] is a common slip, so
-// say so.
-template <class F>
-void for_each_table(const table_reader& r, std::string_view key, F&& read) {
-  const toml::node* node = r.find(key);
-  if (!node) return;
-  const toml::array* array = node->as_array();
-  if (!array) {
-    return r.error(key, "expected an array of tables: write [[" + std::string(key) + "]]");
-  }
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    if (const toml::table* table = (*array)[i].as_table()) {
-      read(*table, i);
-    } else {
-      r.error(line_of((*array)[i]), std::string(key) + "[" + std::to_string(i) + "]",
-              "expected a table: write [[" + std::string(key) + "]]");
-    }
-  }
-}
-
 }  // namespace
+
+bool is_agency_id(std::string_view id) {
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (id.empty() || id.size() > 64 || !lower_or_digit(id[0])) return false;
+  for (char c : id.substr(1)) {
+    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
 
 void read_document(const toml::table& root, document& doc, diagnostics& diag) {
   table_reader r(root, "top level", diag, top_keys);
@@ -536,6 +518,8 @@ void read_document(const toml::table& root, document& doc, diagnostics& diag) {
   for_each_table(r, "area", [&](const toml::table& table, std::size_t i) {
     doc.areas.push_back(read_area(table, i, diag));
   });
+  read_http(r, doc, diag);
+  read_tokens(r, doc, diag);
   // The calendar wants every area's terms in one map. A duplicate code is reported by
   // check_document; the first declaration's terms stand meanwhile.
   for (const auto& e : doc.areas) {

@@ -62,7 +62,12 @@ struct response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Cache-Control
+  // Extra headers. Cache-Control and Content-Security-Policy replace the defaults (no-store,
+  // default-src 'self'); framing headers and X-Content-Type-Options are always the server's.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Set by add_events() routes only: the server answers with an open text/event-stream instead
+  // of `body`.
+  bool event_stream = false;
 };
 // {"error": {"status": 400, "code": "bad_query", "message": "limit: must be 1..500"}}
 response error_response(unsigned status, std::string_view code, std::string_view message);
@@ -81,6 +86,10 @@ class router {
   // takes the same time whether or not they match.
   response dispatch(request req, std::string_view authorization,
                     const std::vector<token>& tokens) const;
+  // A GET route whose answer is an open text/event-stream: after authentication (same rules as
+  // add()), the connection stays open and receives every server::publish(). A HEAD gets the
+  // headers alone. A stream outlives a later change of tokens: it ends when either side closes.
+  void add_events(std::string pattern, std::set<role> roles);
 
  private:
   struct route {
@@ -101,7 +110,14 @@ struct server_options {
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};
-  std::size_t max_connections = 256;
+  std::size_t max_connections = 256;   // event streams count against it too
+  // An open event stream gets a ": ping" comment this often, so proxies and clients see it alive.
+  std::chrono::milliseconds event_heartbeat{15000};
+  // An event stream whose unwritten events exceed this is closed: a client that stopped reading
+  // must not make the daemon's memory grow. It may reconnect and reload what it shows.
+  std::size_t max_event_backlog_bytes = 1u << 20;
+  // An event stream whose write has not completed in this long is closed too.
+  std::chrono::seconds event_write_timeout{30};
 };
 
 class server {
@@ -119,6 +135,12 @@ class server {
   std::uint16_t port() const;
   // Replaces the tokens (a configuration reload); connections keep running.
   void set_tokens(std::vector<token> tokens);
+  // Writes "event: <event>\ndata: <data>\n\n" to every open event stream. `data` is meant to be
+  // compact JSON without line breaks; any it has become separate "data:" lines, so one event
+  // can never end early or forge another. Call on the io_context's thread.
+  void publish(std::string_view event, std::string_view data);
+  // Event streams open now (after their request was authenticated).
+  std::size_t event_streams() const;
   // Stops accepting and closes open connections. Like every member, call it on the
   // io_context's thread (or while the io_context is not running); ~server calls it.
   void stop();

@@ -137,6 +137,15 @@ void router::add(std::string method, std::string pattern, std::set<role> roles, 
       route{std::move(method), split_segments(pattern), std::move(roles), std::move(h)});
 }
 
+void router::add_events(std::string pattern, std::set<role> roles) {
+  add("GET", std::move(pattern), std::move(roles), [](const request&) {
+    response r;
+    r.content_type = "text/event-stream";
+    r.event_stream = true;
+    return r;
+  });
+}
+
 response router::dispatch(request req, std::string_view authorization,
                           const std::vector<token>& tokens) const {
   if (auto why = detail::path_problem(req.path)) return error_response(400, "bad_path", *why);

@@ -1,5 +1,5 @@
 // The server's lifecycle: checking the options, loading the certificate, listening, accepting
-// and counting connections, and closing them all on stop().
+// and counting connections, the event streams' heartbeat, and closing them all on stop().
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -79,6 +79,7 @@ struct server::impl {
   std::shared_ptr<detail::server_state> state;
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer retry;
+  asio::steady_timer heartbeat;
   std::uint16_t port = 0;
   bool started = false;
 
@@ -86,7 +87,8 @@ struct server::impl {
       : state(
             std::make_shared<detail::server_state>(io, std::move(opts), routes, std::move(tokens))),
         acceptor(io),
-        retry(io) {}
+        retry(io),
+        heartbeat(io) {}
 
   status listen(const asio::ip::address& address) {
     const asio::ip::tcp::endpoint ep(address, state->opts.port);
@@ -124,6 +126,17 @@ struct server::impl {
       accept();
     });
   }
+
+  // A comment line is ignored by every SSE client but keeps idle proxies from closing the
+  // stream, and lets a client tell a quiet ledger from a dead connection.
+  void beat() {
+    heartbeat.expires_after(state->opts.event_heartbeat);
+    heartbeat.async_wait([this, st = state](error_code ec) {
+      if (ec || st->stopped) return;
+      detail::push_to_streams(*st, ": ping\n\n");
+      beat();
+    });
+  }
 };
 
 server::server(asio::io_context& io, server_options opts, const router& routes,
@@ -143,10 +156,11 @@ status server::start() {
                       o.address + " is not one; turn tls on or listen on 127.0.0.1");
   }
   if (o.max_connections == 0 || o.max_body_bytes == 0 || o.max_header_bytes == 0 ||
-      o.read_timeout.count() <= 0) {
+      o.read_timeout.count() <= 0 || o.event_heartbeat.count() <= 0 ||
+      o.max_event_backlog_bytes == 0 || o.event_write_timeout.count() <= 0) {
     return make_error(
-        "http: max_connections, max_body_bytes, max_header_bytes and read_timeout must be "
-        "positive");
+        "http: max_connections, max_body_bytes, max_header_bytes, read_timeout, "
+        "event_heartbeat, max_event_backlog_bytes and event_write_timeout must be positive");
   }
   if (o.tls) {
     auto ctx = load_tls(o);
@@ -156,6 +170,7 @@ status server::start() {
   if (auto st = impl_->listen(address); !st) return st;
   impl_->started = true;
   impl_->accept();
+  impl_->beat();
   return ok_status();
 }
 
@@ -163,12 +178,19 @@ std::uint16_t server::port() const { return impl_->port; }
 
 void server::set_tokens(std::vector<token> tokens) { impl_->state->tokens = std::move(tokens); }
 
+void server::publish(std::string_view event, std::string_view data) {
+  detail::push_to_streams(*impl_->state, detail::event_frame(event, data));
+}
+
+std::size_t server::event_streams() const { return impl_->state->streams.size(); }
+
 void server::stop() {
   auto& st = *impl_->state;
   st.stopped = true;
   error_code ignored;
   impl_->acceptor.close(ignored);
   impl_->retry.cancel();
+  impl_->heartbeat.cancel();
   // Collect first: closing may end a connection, which removes itself from the map.
   std::vector<std::shared_ptr<detail::connection>> open;
   for (auto& [id, weak] : st.connections) {

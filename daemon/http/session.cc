@@ -1,13 +1,16 @@
 // One HTTP/1.1 connection, plain or TLS: read a request under the size and time limits, turn it
 // into an http::request, ask the router, write the answer with the security headers, repeat
-// while keep-alive holds. Every failure of the peer ends in a 4xx or a closed socket, never an
-// exception out of the io_context.
+// while keep-alive holds; or, for an add_events() route, keep the connection open as a
+// Server-Sent Events stream (chunked; close-delimited for HTTP/1.0). Every failure of the peer
+// ends in a 4xx or a closed socket, never an exception out of the io_context.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <deque>
 #include <limits>
 
 #include "daemon/http/state.h"
@@ -21,18 +24,25 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using error_code = boost::system::error_code;
 
-// Headers a handler may not set: framing is ours, and the security headers always win.
-bool reserved_header(std::string_view name) {
-  static constexpr std::array<std::string_view, 7> k_reserved = {
-      "content-length",         "transfer-encoding", "connection",
-      "content-type",           "cache-control",     "x-content-type-options",
-      "content-security-policy"};
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   });
-  return std::find(k_reserved.begin(), k_reserved.end(), lower) != k_reserved.end();
+  return out;
 }
+
+// Headers a handler may not set: framing is ours, and so is nosniff. (Cache-Control and
+// Content-Security-Policy may be replaced: static assets are cacheable, pages need their CSP.)
+bool reserved_header(std::string_view name) {
+  static constexpr std::array<std::string_view, 5> k_reserved = {
+      "content-length", "transfer-encoding", "connection", "content-type",
+      "x-content-type-options"};
+  return std::find(k_reserved.begin(), k_reserved.end(), lowercase(name)) != k_reserved.end();
+}
+
+// A peer of an event stream has nothing to say; past this, it is not a browser.
+constexpr std::size_t k_max_stream_input = 64 * 1024;
 
 // A header a handler supplies is dropped if it could split the response.
 bool safe_header(std::string_view s) {
@@ -49,11 +59,13 @@ class session : public connection, public std::enable_shared_from_this<session<S
       : st_(std::move(st)),
         stream_(make_stream(std::move(socket), *st_)),
         reject_(reject),
-        id_(st_->next_id++) {
+        id_(st_->next_id++),
+        watchdog_(st_->io) {
     (reject_ ? st_->rejecting : st_->serving)++;
   }
   ~session() override {
     st_->connections.erase(id_);
+    st_->streams.erase(id_);
     (reject_ ? st_->rejecting : st_->serving)--;
   }
 
@@ -72,6 +84,9 @@ class session : public connection, public std::enable_shared_from_this<session<S
   }
 
   void close() override {
+    // The queue stays: a write in flight may still point into its front frame.
+    closed_ = true;
+    watchdog_.cancel();
     error_code ignored;
     beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
                                                        ignored);
@@ -140,6 +155,7 @@ class session : public connection, public std::enable_shared_from_this<session<S
                                           ? std::string(in[bhttp::field::authorization])
                                           : "";
     response res = st_->routes.dispatch(std::move(req), authorization, st_->tokens);
+    if (res.event_stream && res.status == 200 && !head) return open_stream(in.version());
     reply(std::move(res), keep_alive, in.version(), head);
   }
 
@@ -156,9 +172,13 @@ class session : public connection, public std::enable_shared_from_this<session<S
       }
     }
     if (safe_header(r.content_type)) res_.set(bhttp::field::content_type, r.content_type);
-    res_.set(bhttp::field::cache_control, "no-store");
+    if (res_.find(bhttp::field::cache_control) == res_.end()) {
+      res_.set(bhttp::field::cache_control, "no-store");
+    }
+    if (res_.find("Content-Security-Policy") == res_.end()) {
+      res_.set("Content-Security-Policy", "default-src 'self'");
+    }
     res_.set("X-Content-Type-Options", "nosniff");
-    res_.set("Content-Security-Policy", "default-src 'self'");
     res_.keep_alive(keep_alive && !st_->stopped);
     res_.body() = std::move(r.body);
     res_.prepare_payload();
@@ -199,6 +219,97 @@ class session : public connection, public std::enable_shared_from_this<session<S
                             });
   }
 
+
+  // The event stream: headers now, then whatever push() queues, one write at a time, until the
+  // peer goes, a write stalls, the backlog grows past its limit, or stop().
+  void open_stream(unsigned version) {
+    chunked_ = version >= 11;
+    // The read timeout guarded the request; a stream is idle by nature. The watchdog guards
+    // each write instead, and watch_peer() notices a client that leaves.
+    beast::get_lowest_layer(stream_).expires_never();
+    st_->streams[id_] = this->weak_from_this();
+    auto& h = stream_header_;
+    h.result(bhttp::status::ok);
+    h.version(version);
+    h.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+    h.set(bhttp::field::cache_control, "no-store");
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("Content-Security-Policy", "default-src 'self'");
+    h.set("X-Accel-Buffering", "no");  // nginx would otherwise hold events back
+    if (chunked_) {
+      h.chunked(true);
+    } else {
+      h.keep_alive(false);
+    }
+    stream_serializer_.emplace(h);
+    writing_ = true;
+    arm_watchdog();
+    bhttp::async_write_header(
+        stream_, *stream_serializer_,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_written(ec, false); });
+    watch_peer();
+    // A first frame at once tells the client (and tests) that the stream is registered.
+    push(std::make_shared<const std::string>(": stream open\n\n"));
+  }
+
+  void push(const std::shared_ptr<const std::string>& frame) override {
+    if (closed_) return;
+    queued_bytes_ += frame->size();
+    if (queued_bytes_ > st_->opts.max_event_backlog_bytes) return close();
+    queue_.push_back(frame);
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (queue_.empty() || closed_) return;
+    writing_ = true;
+    const std::string& frame = *queue_.front();
+    std::array<asio::const_buffer, 3> parts;
+    if (chunked_) {
+      const int n = std::snprintf(chunk_size_.data(), chunk_size_.size(), "%zx\r\n", frame.size());
+      parts = {asio::buffer(chunk_size_.data(), static_cast<std::size_t>(n)), asio::buffer(frame),
+               asio::buffer("\r\n", 2)};
+    } else {
+      parts = {asio::const_buffer(), asio::buffer(frame), asio::const_buffer()};
+    }
+    arm_watchdog();
+    asio::async_write(
+        stream_, parts,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_written(ec, true); });
+  }
+
+  void on_written(error_code ec, bool was_frame) {
+    watchdog_.cancel();
+    writing_ = false;
+    if (ec || closed_ || st_->stopped) return close();
+    if (was_frame) {
+      queued_bytes_ -= queue_.front()->size();
+      queue_.pop_front();
+    }
+    write_next();
+  }
+
+  void arm_watchdog() {
+    watchdog_.expires_after(st_->opts.event_write_timeout);
+    watchdog_.async_wait([self = this->shared_from_this()](error_code ec) {
+      if (!ec) self->close();
+    });
+  }
+
+  // Reads (and ignores) what the client sends, so its leaving is noticed now rather than at the
+  // next write.
+  void watch_peer() {
+    stream_.async_read_some(asio::buffer(drain_buf_),
+                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->closed_ || self->st_->stopped ||
+                                  self->drained_ > k_max_stream_input) {
+                                return self->close();
+                              }
+                              self->watch_peer();
+                            });
+  }
+
   std::shared_ptr<server_state> st_;
   Stream stream_;
   bool reject_;
@@ -208,6 +319,16 @@ class session : public connection, public std::enable_shared_from_this<session<S
   bhttp::response<bhttp::string_body> res_;
   std::array<char, 4096> drain_buf_{};
   std::size_t drained_ = 0;
+  // Event stream state: frames wait in queue_ (the front one is being written).
+  asio::steady_timer watchdog_;
+  bhttp::response<bhttp::empty_body> stream_header_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> stream_serializer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::array<char, 24> chunk_size_{};
+  bool chunked_ = true;
+  bool writing_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace

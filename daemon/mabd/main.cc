@@ -3,17 +3,22 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/broker/broker.h"
 #include "daemon/config/config.h"
 #include "daemon/crypto/crypto.h"
 #include "daemon/mabd/logging.h"
+#include "daemon/mabd/notify.h"
+#include "daemon/mabd/operator_http.h"
 #include "daemon/store/store.h"
 #include "daemon/subjects/subjects.h"
 #include "daemon/transport/server.h"
@@ -49,6 +54,55 @@ mab::result<keys> load_keys(const mab::config::config& cfg) {
   return keys{std::move(signer).value(), std::move(curve).value(), std::move(keyer).value()};
 }
 
+// systemd restarts mabd when these stop arriving; they come from the event loop itself, so a
+// wedged loop is caught, not just a dead process.
+void ping_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds every) {
+  mab::notify::send("WATCHDOG=1");
+  timer.expires_after(every);
+  timer.async_wait([&timer, every](const boost::system::error_code& ec) {
+    if (!ec) ping_watchdog(timer, every);
+  });
+}
+
+// SIGHUP re-reads the configuration file. Tokens apply at once (revoking one must not wait for a
+// restart); other changes are checked and logged but take effect at the next restart, because
+// agencies, routes and keys are bound into connections and queues already open.
+class reloader {
+ public:
+  reloader(boost::asio::io_context& io, const mab::config::config& cfg,
+           mab::mabd::operator_http* web)
+      : hup_(io, SIGHUP), cfg_(cfg), web_(web) {
+    arm();
+  }
+
+ private:
+  void arm() {
+    hup_.async_wait([this](const boost::system::error_code& error, int) {
+      if (error) return;
+      reload();
+      arm();
+    });
+  }
+  void reload() {
+    auto reloaded = mab::config::load(cfg_.source_path);
+    if (!reloaded.errors.empty()) {
+      for (const auto& e : reloaded.errors) spdlog::error("reload: {}", e);
+      spdlog::error("reload: {} error(s); still running on the previous configuration",
+                    reloaded.errors.size());
+    } else if (web_) {
+      web_->set_tokens(*reloaded.cfg);
+      spdlog::info("reload: {} API token(s) now in force; other changes apply at restart",
+                   reloaded.cfg->tokens.size());
+    } else {
+      spdlog::info("reload: configuration valid; changes apply at restart ([http] is off)");
+    }
+  }
+
+  boost::asio::signal_set hup_;
+  const mab::config::config& cfg_;
+  mab::mabd::operator_http* web_;
+};
+
 int serve(const mab::config::config& cfg, keys& k) {
   std::error_code ec;
   std::filesystem::create_directories(cfg.broker.data_dir, ec);
@@ -76,16 +130,31 @@ int serve(const mab::config::config& cfg, keys& k) {
   }
   // Tests and scripts that bind port "*" read the real endpoint here.
   std::ofstream(cfg.resolve("mabd.endpoint"), std::ios::trunc) << srv.endpoint() << "\n";
+  std::optional<mab::mabd::operator_http> web;
+  if (cfg.http.enabled) {
+    web.emplace(io, cfg, brk);
+    if (auto s = web->start(); !s) {
+      spdlog::critical("{}", s.message());
+      return exit_runtime;
+    }
+    std::ofstream(cfg.resolve("mabd.http"), std::ios::trunc) << web->url() << "\n";
+  }
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& error, int sig) {
     if (error) return;
     spdlog::info("signal {}: draining and stopping", sig);
+    mab::notify::send("STOPPING=1");
+    if (web) web->stop();
     srv.stop();
     io.stop();
   });
-  spdlog::info("mabd ready: listening on {}, {} agencies, {} routes, broker key {}, control {}",
+  reloader reloads(io, cfg, web ? &*web : nullptr);
+  boost::asio::steady_timer watchdog(io);
+  if (auto every = mab::notify::watchdog_interval()) ping_watchdog(watchdog, *every / 2);
+  spdlog::info("mabd ready: listening on {}, {} agencies, {} routes, broker key {}, control {}{}",
                srv.endpoint(), cfg.agencies.size(), cfg.routes.size(), k.signer.key_id(),
-               cfg.control_endpoint());
+               cfg.control_endpoint(), web ? ", operator API " + web->url() : std::string());
+  mab::notify::send("READY=1\nSTATUS=serving on " + srv.endpoint());
   io.run();
   const auto& c = brk.counters();
   spdlog::info("mabd stopped: {} accepted, {} duplicates, {} rejected, {} acknowledged", c.accepted,

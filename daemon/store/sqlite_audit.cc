@@ -67,6 +67,22 @@ result<std::vector<audit_record>> select_audit(connection& db, std::uint64_t aft
   return out;
 }
 
+result<std::vector<audit_record>> select_audit_after(connection& db, std::uint64_t after_seq,
+                                                     std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + entry_columns +
+                                 " FROM audit_log WHERE seq > ? ORDER BY seq, pos LIMIT ?";
+  auto st = db.prepare(sql.c_str(), "audit_after");
+  if (!st) return st.err();
+  st->bind(to_i64(after_seq)).bind(rows::limit_i64(limit));
+  std::vector<audit_record> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.err();
+    if (!*row) return out;
+    out.push_back(read_entry(*st));
+  }
+}
+
 status insert_checkpoint(connection& db, const checkpoint_record& cp) {
   auto st = db.prepare(
       "INSERT INTO audit_checkpoints (seq, at_ms, head_hash, key_id, signature) "

@@ -181,16 +181,17 @@ result<bool> update_obligation_closed(connection& db, std::uint64_t obligation_i
 
 result<std::vector<obligation_record>> select_obligations(connection& db,
                                                           std::optional<obligation_state> state,
-                                                          std::size_t limit) {
+                                                          page p) {
   constexpr const char* op = "list_obligations";
   static const std::string all =
-      std::string(k_obligation_select) + "ORDER BY obligation_id DESC LIMIT ?";
+      std::string(k_obligation_select) + "ORDER BY obligation_id DESC LIMIT ? OFFSET ?";
   static const std::string in_state =
-      std::string(k_obligation_select) + "WHERE state = ? ORDER BY obligation_id DESC LIMIT ?";
+      std::string(k_obligation_select) +
+      "WHERE state = ? ORDER BY obligation_id DESC LIMIT ? OFFSET ?";
   auto st = db.prepare(state ? in_state.c_str() : all.c_str(), op);
   if (!st) return st.err();
   if (state) st->bind_text(state_text(*state));
-  st->bind(limit_i64(limit));
+  st->bind(limit_i64(p.limit)).bind(limit_i64(p.offset));
   return read_all(*st, read_obligation);
 }
 
@@ -289,15 +290,33 @@ result<bool> update_flag_acked(connection& db, std::uint64_t flag_id, const std:
   return run_update(db, *st);
 }
 
-result<std::vector<flag_record>> select_flags(connection& db, std::optional<flag_state> state,
-                                              std::size_t limit) {
-  static const std::string all = std::string(k_flag_select) + "ORDER BY flag_id DESC LIMIT ?";
-  static const std::string in_state =
-      std::string(k_flag_select) + "WHERE state = ? ORDER BY flag_id DESC LIMIT ?";
-  auto st = db.prepare(state ? in_state.c_str() : all.c_str(), "list_flags");
+result<std::vector<flag_record>> select_flags(connection& db, const flag_filter& f, page p) {
+  // One cached statement per combination of filters (four at most).
+  std::string sql = k_flag_select;
+  std::string where;
+  if (f.state) where += "state = ?";
+  if (!f.flag_type.empty()) where += std::string(where.empty() ? "" : " AND ") + "flag_type = ?";
+  if (!where.empty()) sql += "WHERE " + where + " ";
+  sql += "ORDER BY flag_id DESC LIMIT ? OFFSET ?";
+  auto st = db.prepare(sql.c_str(), "list_flags");
   if (!st) return st.err();
-  if (state) st->bind_text(state_text(*state));
-  st->bind(limit_i64(limit));
+  if (f.state) st->bind_text(state_text(*f.state));
+  if (!f.flag_type.empty()) st->bind_text(f.flag_type);
+  st->bind(limit_i64(p.limit)).bind(limit_i64(p.offset));
+  return read_all(*st, read_flag);
+}
+
+result<std::vector<flag_record>> select_transfer_flags(connection& db,
+                                                       const std::string& transfer_id) {
+  // A range on the unique dedupe_key index rather than LIKE, whose '_' and '%' a transfer id may
+  // contain. Under byte-wise (BINARY) collation the keys starting "transfer/<id>/" are exactly
+  // those in ["transfer/<id>/", "transfer/<id>0"), '0' being the byte after '/'.
+  static const std::string sql =
+      std::string(k_flag_select) + "WHERE dedupe_key >= ? AND dedupe_key < ? ORDER BY flag_id";
+  auto st = db.prepare(sql.c_str(), "transfer_flags");
+  if (!st) return st.err();
+  const std::string prefix = "transfer/" + transfer_id;
+  st->bind_text(prefix + "/").bind_text(prefix + "0");
   return read_all(*st, read_flag);
 }
 

@@ -32,7 +32,7 @@ result<bool> update_obligation_closed(connection& db, std::uint64_t obligation_i
                                       obligation_state to, time_point at);
 result<std::vector<obligation_record>> select_obligations(connection& db,
                                                           std::optional<obligation_state> state,
-                                                          std::size_t limit);
+                                                          page p);
 
 // Stored as raised, with no cleared_at, whatever `f.state` and `f.cleared_at` say. Refuses an
 // empty recipient or one containing a newline (recipients are stored newline-joined).
@@ -49,7 +49,9 @@ status update_flag_sent(connection& db, std::uint64_t flag_id, time_point next);
 result<bool> update_flag_cleared(connection& db, std::uint64_t flag_id, time_point at);
 result<bool> update_flag_acked(connection& db, std::uint64_t flag_id, const std::string& by,
                                const std::string& note, time_point at);
-result<std::vector<flag_record>> select_flags(connection& db, std::optional<flag_state> state,
-                                              std::size_t limit);
+result<std::vector<flag_record>> select_flags(connection& db, const flag_filter& f, page p);
+// Flags whose dedupe key starts "transfer/<transfer_id>/", by flag_id.
+result<std::vector<flag_record>> select_transfer_flags(connection& db,
+                                                       const std::string& transfer_id);
 
 }  // namespace mab::store::sqlite

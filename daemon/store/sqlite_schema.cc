@@ -196,6 +196,23 @@ CREATE TABLE transfer_timeline (
 );
 CREATE INDEX transfer_timeline_transfer ON transfer_timeline (transfer_id, pos);
 )sql",
+    // 4 -> 5: what the operator API reads. subject_messages links each stored message to the
+    // subject it is about (a message is about one child), so an audited reveal can find the
+    // identifiers the agencies sent; messages linked before this version stay unlinked. The
+    // indexes serve the scorecards (by sender, by owing agency), the flag filters, and reading
+    // the audit trail by its own seq.
+    R"sql(
+CREATE TABLE subject_messages (
+  seq INTEGER PRIMARY KEY REFERENCES messages (seq),
+  subject_id INTEGER NOT NULL REFERENCES subjects (subject_id)
+);
+CREATE INDEX subject_messages_subject ON subject_messages (subject_id, seq);
+CREATE INDEX messages_sender ON messages (sender);
+CREATE INDEX obligations_owed_by ON obligations (owed_by, state);
+CREATE INDEX flags_type ON flags (flag_type, state, flag_id);
+CREATE INDEX flags_owed_by ON flags (owed_by, state);
+CREATE INDEX audit_log_seq ON audit_log (seq);
+)sql",
 };
 
 static_assert(std::size(k_migrations) == k_schema_version,

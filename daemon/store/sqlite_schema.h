@@ -8,7 +8,7 @@
 namespace mab::store::sqlite {
 
 // The schema version this build writes; PRAGMA user_version holds the version of a database.
-inline constexpr int k_schema_version = 4;
+inline constexpr int k_schema_version = 5;
 
 // Applies the connection pragmas from `options` and migrates the schema to k_schema_version.
 // Refuses a database written by a newer mab rather than guess at its schema.

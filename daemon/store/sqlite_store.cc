@@ -236,6 +236,7 @@ result<ack_outcome> sqlite_store::record_ack(const std::string& message_id,
     if (!*ref) return out;  // not_found
     out.delivery_id = (*ref)->delivery_id;
     out.sender = (*ref)->sender;
+    out.received_at = (*ref)->received_at;
     switch ((*ref)->state) {
       case delivery_state::acked:
         out.result = ack_outcome::already_acked;
@@ -456,7 +457,7 @@ result<std::optional<delivery_ref>> sqlite_store::find_delivery(const std::strin
                                                                 const std::string& recipient,
                                                                 const char* op) {
   auto st = db_.prepare(
-      "SELECT d.delivery_id, d.state, d.refusals, m.sender "
+      "SELECT d.delivery_id, d.state, d.refusals, m.sender, m.received_at_ms "
       "FROM deliveries d JOIN messages m ON m.seq = d.seq "
       "WHERE m.message_id = ? AND d.recipient = ?",
       op);
@@ -472,6 +473,7 @@ result<std::optional<delivery_ref>> sqlite_store::find_delivery(const std::strin
   ref.state = *state;
   ref.refusals = to_u32(st->int64(2));
   ref.sender = st->text(3);
+  ref.received_at = from_unix_ms(st->int64(4));
   return std::optional<delivery_ref>(std::move(ref));
 }
 

@@ -1,8 +1,8 @@
 // Private to daemon/store: the embedded SQLite implementation of mab::store::store.
 //
 // The queue (messages, deliveries, notices) and the transaction rules are in sqlite_store.cc;
-// the audit trail, ledger, subject and transfer methods, which forward to their own SQL files,
-// are in sqlite_store_ledger.cc. Only open_sqlite (sqlite_store.cc) creates one.
+// the audit trail, ledger, subject, transfer and operator-view methods, which forward to their
+// own SQL files, are in sqlite_store_ledger.cc. Only open_sqlite (sqlite_store.cc) creates one.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +22,7 @@ struct delivery_ref {
   delivery_state state = delivery_state::pending;
   std::uint32_t refusals = 0;
   std::string sender;
+  time_point received_at;          // of the message
 };
 
 class sqlite_store final : public store {
@@ -65,6 +66,8 @@ class sqlite_store final : public store {
   result<std::optional<audit_record>> audit_head() override;
   result<std::vector<audit_record>> audit_entries(std::uint64_t after_pos, std::size_t limit,
                                                   std::uint64_t& last_pos) override;
+  result<std::vector<audit_record>> audit_after(std::uint64_t after_seq,
+                                               std::size_t limit) override;
   status append_checkpoint(const checkpoint_record& cp) override;
   result<std::vector<checkpoint_record>> checkpoints() override;
 
@@ -79,8 +82,9 @@ class sqlite_store final : public store {
   status mark_warned(std::uint64_t obligation_id) override;
   result<bool> close_obligation(std::uint64_t obligation_id, obligation_state to,
                                 time_point at) override;
+  using store::list_obligations;
   result<std::vector<obligation_record>> list_obligations(std::optional<obligation_state> state,
-                                                          std::size_t limit) override;
+                                                          page p) override;
   result<std::optional<std::uint64_t>> raise_flag(const flag_record& f) override;
   result<std::optional<flag_record>> find_flag(std::uint64_t flag_id) override;
   result<std::optional<flag_record>> find_flag_by_key(const std::string& dedupe_key) override;
@@ -90,8 +94,9 @@ class sqlite_store final : public store {
   result<bool> clear_flag(std::uint64_t flag_id, time_point at) override;
   result<bool> ack_flag(std::uint64_t flag_id, const std::string& by, const std::string& note,
                         time_point at) override;
-  result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
-                                              std::size_t limit) override;
+  using store::list_flags;
+  result<std::vector<flag_record>> list_flags(const flag_filter& f, page p) override;
+  result<std::vector<flag_record>> transfer_flags(const std::string& transfer_id) override;
 
   // Subjects (sqlite_store_ledger.cc; SQL in sqlite_subjects.cc).
   result<std::optional<std::uint64_t>> subject_for_key(const std::string& key) override;
@@ -105,19 +110,26 @@ class sqlite_store final : public store {
   result<std::vector<contact_record>> contacts(std::uint64_t subject, time_point since) override;
   status add_fact(std::uint64_t subject, const fact_record& f) override;
   result<std::vector<fact_record>> facts(std::uint64_t subject) override;
+  status link_message(std::uint64_t subject, std::uint64_t seq) override;
+  result<std::optional<message_record>> latest_message_about(std::uint64_t subject) override;
 
   // Transfers (sqlite_store_ledger.cc; SQL in sqlite_transfers.cc).
   result<bool> add_transfer(const transfer_record& t) override;
   result<std::optional<transfer_record>> find_transfer(const std::string& transfer_id) override;
   result<std::vector<transfer_record>> transfers_of(std::uint64_t subject) override;
-  result<std::vector<transfer_record>> list_transfers(std::optional<transfer_state> state,
-                                                      std::size_t limit) override;
+  using store::list_transfers;
+  result<std::vector<transfer_record>> list_transfers(const transfer_filter& f, page p) override;
   result<bool> complete_transfer(const std::string& transfer_id, time_point at) override;
   result<std::optional<std::uint64_t>> add_part(const part_record& p) override;
   result<std::vector<part_record>> parts(const std::string& transfer_id) override;
   status update_part(const part_record& p) override;
   status add_timeline(const std::string& transfer_id, const timeline_entry& e) override;
   result<std::vector<timeline_entry>> timeline(const std::string& transfer_id) override;
+
+  // Operator views (sqlite_store_ledger.cc; SQL in sqlite_views.cc).
+  result<ledger_counts> count_ledger(time_point now) override;
+  result<std::vector<overdue_item>> oldest_overdue(time_point now, std::size_t limit) override;
+  result<agency_activity> activity_of(const std::string& agency) override;
 
  private:
   status run_simple(const char* sql, const char* op);

@@ -1,11 +1,13 @@
-// The sqlite_store methods of the audit trail, the ledger (obligations and flags), subjects and
-// transfers. Each forwards to its SQL (sqlite_audit.cc, sqlite_ledger.cc, sqlite_subjects.cc,
-// sqlite_transfers.cc), writes wrapped in sqlite_store::write; the queue is in sqlite_store.cc.
+// The sqlite_store methods of the audit trail, the ledger (obligations and flags), subjects,
+// transfers and the operator views. Each forwards to its SQL (sqlite_audit.cc, sqlite_ledger.cc,
+// sqlite_subjects.cc, sqlite_transfers.cc, sqlite_views.cc), writes wrapped in
+// sqlite_store::write; the queue is in sqlite_store.cc.
 #include "daemon/store/sqlite_audit.h"
 #include "daemon/store/sqlite_ledger.h"
 #include "daemon/store/sqlite_store_impl.h"
 #include "daemon/store/sqlite_subjects.h"
 #include "daemon/store/sqlite_transfers.h"
+#include "daemon/store/sqlite_views.h"
 
 namespace mab::store::sqlite {
 
@@ -19,6 +21,10 @@ result<std::vector<audit_record>> sqlite_store::audit_entries(std::uint64_t afte
                                                               std::size_t limit,
                                                               std::uint64_t& last_pos) {
   return select_audit(db_, after_pos, limit, last_pos);
+}
+result<std::vector<audit_record>> sqlite_store::audit_after(std::uint64_t after_seq,
+                                                            std::size_t limit) {
+  return select_audit_after(db_, after_seq, limit);
 }
 status sqlite_store::append_checkpoint(const checkpoint_record& cp) {
   return write<ok_t>("append_checkpoint", [&]() { return insert_checkpoint(db_, cp); });
@@ -53,8 +59,8 @@ result<bool> sqlite_store::close_obligation(std::uint64_t obligation_id, obligat
                      [&]() { return update_obligation_closed(db_, obligation_id, to, at); });
 }
 result<std::vector<obligation_record>> sqlite_store::list_obligations(
-    std::optional<obligation_state> state, std::size_t limit) {
-  return select_obligations(db_, state, limit);
+    std::optional<obligation_state> state, page p) {
+  return select_obligations(db_, state, p);
 }
 result<std::optional<std::uint64_t>> sqlite_store::raise_flag(const flag_record& f) {
   return write<std::optional<std::uint64_t>>("raise_flag", [&]() { return insert_flag(db_, f); });
@@ -81,9 +87,11 @@ result<bool> sqlite_store::ack_flag(std::uint64_t flag_id, const std::string& by
                                     const std::string& note, time_point at) {
   return write<bool>("ack_flag", [&]() { return update_flag_acked(db_, flag_id, by, note, at); });
 }
-result<std::vector<flag_record>> sqlite_store::list_flags(std::optional<flag_state> state,
-                                                          std::size_t limit) {
-  return select_flags(db_, state, limit);
+result<std::vector<flag_record>> sqlite_store::list_flags(const flag_filter& f, page p) {
+  return select_flags(db_, f, p);
+}
+result<std::vector<flag_record>> sqlite_store::transfer_flags(const std::string& transfer_id) {
+  return select_transfer_flags(db_, transfer_id);
 }
 
 // Subjects (SQL in sqlite_subjects.cc).
@@ -120,6 +128,12 @@ status sqlite_store::add_fact(std::uint64_t subject, const fact_record& f) {
 result<std::vector<fact_record>> sqlite_store::facts(std::uint64_t subject) {
   return select_facts(db_, subject);
 }
+status sqlite_store::link_message(std::uint64_t subject, std::uint64_t seq) {
+  return write<ok_t>("link_message", [&]() { return insert_subject_message(db_, subject, seq); });
+}
+result<std::optional<message_record>> sqlite_store::latest_message_about(std::uint64_t subject) {
+  return select_latest_subject_message(db_, subject);
+}
 
 // Transfers (SQL in sqlite_transfers.cc).
 result<bool> sqlite_store::add_transfer(const transfer_record& t) {
@@ -131,9 +145,9 @@ result<std::optional<transfer_record>> sqlite_store::find_transfer(const std::st
 result<std::vector<transfer_record>> sqlite_store::transfers_of(std::uint64_t subject) {
   return select_subject_transfers(db_, subject);
 }
-result<std::vector<transfer_record>> sqlite_store::list_transfers(
-    std::optional<transfer_state> state, std::size_t limit) {
-  return select_transfers(db_, state, limit);
+result<std::vector<transfer_record>> sqlite_store::list_transfers(const transfer_filter& f,
+                                                                  page p) {
+  return select_transfers(db_, f, p);
 }
 result<bool> sqlite_store::complete_transfer(const std::string& transfer_id, time_point at) {
   return write<bool>("complete_transfer",
@@ -153,6 +167,17 @@ status sqlite_store::add_timeline(const std::string& transfer_id, const timeline
 }
 result<std::vector<timeline_entry>> sqlite_store::timeline(const std::string& transfer_id) {
   return select_timeline(db_, transfer_id);
+}
+
+// Operator views (SQL in sqlite_views.cc).
+result<ledger_counts> sqlite_store::count_ledger(time_point now) {
+  return select_ledger_counts(db_, now);
+}
+result<std::vector<overdue_item>> sqlite_store::oldest_overdue(time_point now, std::size_t limit) {
+  return select_oldest_overdue(db_, now, limit);
+}
+result<agency_activity> sqlite_store::activity_of(const std::string& agency) {
+  return select_agency_activity(db_, agency);
 }
 
 }  // namespace mab::store::sqlite

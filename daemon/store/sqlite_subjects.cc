@@ -128,6 +128,7 @@ status merge_subject_rows(connection& db, std::uint64_t into, std::uint64_t from
       "SELECT ?, name, value_key, agency, at_ms FROM subject_facts WHERE subject_id = ? "
       "ON CONFLICT (subject_id, name, value_key, agency) DO NOTHING",
       "UPDATE transfers SET subject_id = ? WHERE subject_id = ?",
+      "UPDATE subject_messages SET subject_id = ? WHERE subject_id = ?",
   };
   for (const char* sql : steps) {
     if (auto s = run_merge_step(db, sql, op, into, from); !s) return s;
@@ -228,6 +229,39 @@ result<std::vector<fact_record>> select_facts(connection& db, std::uint64_t subj
   if (!st) return st.err();
   st->bind(to_i64(subject));
   return rows::read_all(*st, read_fact);
+}
+
+status insert_subject_message(connection& db, std::uint64_t subject, std::uint64_t seq) {
+  auto st = db.prepare(
+      "INSERT INTO subject_messages (seq, subject_id) VALUES (?, ?) ON CONFLICT (seq) DO NOTHING",
+      "link_message");
+  if (!st) return st.err();
+  st->bind(to_i64(seq)).bind(to_i64(subject));
+  return st->run();
+}
+
+result<std::optional<message_record>> select_latest_subject_message(connection& db,
+                                                                    std::uint64_t subject) {
+  auto st = db.prepare(
+      "SELECT m.seq, m.message_id, m.sender, m.body_kind, m.envelope, m.notification_sha256, "
+      "m.received_at_ms, m.recipients FROM subject_messages s JOIN messages m ON m.seq = s.seq "
+      "WHERE s.subject_id = ? ORDER BY s.seq DESC LIMIT 1",
+      "latest_message_about");
+  if (!st) return st.err();
+  st->bind(to_i64(subject));
+  auto row = st->step();
+  if (!row) return row.err();
+  if (!*row) return std::optional<message_record>();
+  message_record m;
+  m.seq = to_u64(st->int64(0));
+  m.message_id = st->text(1);
+  m.sender = st->text(2);
+  m.body_kind = st->text(3);
+  m.envelope = st->blob(4);
+  m.notification_sha256 = st->blob(5);
+  m.received_at = from_unix_ms(st->int64(6));
+  m.recipients = rows::split_lines(st->text(7));
+  return std::optional<message_record>(std::move(m));
 }
 
 }  // namespace mab::store::sqlite

@@ -109,18 +109,39 @@ result<std::vector<transfer_record>> select_subject_transfers(connection& db,
   return rows::read_all(*st, read_transfer);
 }
 
-result<std::vector<transfer_record>> select_transfers(connection& db,
-                                                      std::optional<transfer_state> state,
-                                                      std::size_t limit) {
-  static const std::string all = std::string(k_transfer_select) +
-                                 "ORDER BY opened_at_ms DESC, transfer_id DESC LIMIT ?";
-  static const std::string in_state =
-      std::string(k_transfer_select) +
-      "WHERE state = ? ORDER BY opened_at_ms DESC, transfer_id DESC LIMIT ?";
-  auto st = db.prepare(state ? in_state.c_str() : all.c_str(), "list_transfers");
+result<std::vector<transfer_record>> select_transfers(connection& db, const transfer_filter& f,
+                                                      page p) {
+  // One cached statement per combination of filters (sixteen at most). The flag test matches a
+  // transfer's flags by their dedupe key prefix "transfer/<id>/" (see select_transfer_flags).
+  std::vector<std::string> where;
+  if (f.state) where.emplace_back("t.state = ?");
+  if (!f.flag_type.empty()) {
+    where.emplace_back(
+        "EXISTS (SELECT 1 FROM flags g WHERE g.state = 'raised' AND g.flag_type = ? "
+        "AND g.dedupe_key >= 'transfer/' || t.transfer_id || '/' "
+        "AND g.dedupe_key < 'transfer/' || t.transfer_id || '0')");
+  }
+  if (!f.area.empty()) where.emplace_back("(t.from_area = ? OR t.to_area = ?)");
+  if (!f.agency.empty()) {
+    where.emplace_back(
+        "(EXISTS (SELECT 1 FROM transfer_parts p WHERE p.transfer_id = t.transfer_id "
+        "AND (p.owed_by = ? OR p.recipient = ?)) OR t.to_area = ?)");
+  }
+  std::string sql =
+      "SELECT t.transfer_id, t.subject_id, t.subject_key, t.from_area, t.to_area, t.opened_by, "
+      "t.reason, t.opened_at_ms, t.state, t.completed_at_ms FROM transfers t ";
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? "WHERE " : " AND ") + where[i];
+  sql += " ORDER BY t.opened_at_ms DESC, t.transfer_id DESC LIMIT ? OFFSET ?";
+  auto st = db.prepare(sql.c_str(), "list_transfers");
   if (!st) return st.err();
-  if (state) st->bind_text(state_text(*state));
-  st->bind(rows::limit_i64(limit));
+  if (f.state) st->bind_text(state_text(*f.state));
+  if (!f.flag_type.empty()) st->bind_text(f.flag_type);
+  if (!f.area.empty()) st->bind_text(f.area).bind_text(f.area);
+  if (!f.agency.empty()) {
+    // An agency with no receiving area matches no to_area: area codes are never empty.
+    st->bind_text(f.agency).bind_text(f.agency).bind_text(f.agency_area);
+  }
+  st->bind(rows::limit_i64(p.limit)).bind(rows::limit_i64(p.offset));
   return rows::read_all(*st, read_transfer);
 }
 

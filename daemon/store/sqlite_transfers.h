@@ -24,9 +24,9 @@ result<std::optional<transfer_record>> select_transfer(connection& db,
 // Newest (opened_at) first.
 result<std::vector<transfer_record>> select_subject_transfers(connection& db,
                                                               std::uint64_t subject);
-result<std::vector<transfer_record>> select_transfers(connection& db,
-                                                      std::optional<transfer_state> state,
-                                                      std::size_t limit);
+// Newest (opened_at, then id) first; see transfer_filter for what each filter keeps.
+result<std::vector<transfer_record>> select_transfers(connection& db, const transfer_filter& f,
+                                                      page p);
 // open -> complete; false when it was not open (or does not exist).
 result<bool> update_transfer_complete(connection& db, const std::string& transfer_id,
                                       time_point at);

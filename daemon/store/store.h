@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,7 @@ struct ack_outcome {
   enum kind { recorded, already_acked, not_found, dead } result = not_found;
   std::uint64_t delivery_id = 0;
   std::string sender;                  // of the acknowledged message
+  time_point received_at;              // when mab received that message (ack latency)
 };
 
 struct refusal_outcome {
@@ -208,6 +210,71 @@ struct timeline_entry {
   std::string what;              // for a person; agency ids and kinds, never identifiers
 };
 
+// ---- operator views ----
+
+// A window on a list in its stated order: skip `offset` rows, return at most `limit`.
+struct page {
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
+struct flag_filter {
+  std::optional<flag_state> state;
+  std::string flag_type;         // "" = every type
+};
+
+struct transfer_filter {
+  std::optional<transfer_state> state;
+  std::string flag_type;         // has a raised flag of this type
+  std::string area;              // from or to this area
+  // Involves this agency: it owes a part, or a part went to it; or, when `agency_area` is set
+  // (the area whose front door or escalation list the agency is on), the transfer is to that
+  // area: the receiving side.
+  std::string agency;
+  std::string agency_area;
+};
+
+// Counts for an operator's front page, as of `now`.
+struct ledger_counts {
+  std::uint64_t open_transfers = 0;
+  std::uint64_t overdue_obligations = 0;
+  // Open obligations whose DUE_SOON warning has fired and whose deadline has not yet passed.
+  std::uint64_t due_soon_obligations = 0;
+  std::map<std::string, std::uint64_t> raised_flags_by_type;
+  // By the current area of the subject each flag concerns (the area last reported for the child,
+  // which after a move is the new area); flags about no known subject count under "".
+  std::map<std::string, std::uint64_t> raised_flags_by_area;
+};
+
+// Something late: an overdue obligation (with the raised flag about it, if any), or a raised
+// flag whose due_at has passed that belongs to no overdue obligation.
+struct overdue_item {
+  std::optional<std::uint64_t> obligation_id;
+  std::optional<std::uint64_t> flag_id;
+  std::string flag_type;         // "" when no flag is raised about it
+  std::string kind;              // the obligation's kind; "" for a flag without one
+  std::string subject_key;
+  std::string owed_by;
+  time_point due_at;
+  std::string data;              // the obligation's data (JSON), "" without one
+};
+
+// One agency's record with mab, for its scorecard.
+struct agency_activity {
+  std::uint64_t sent = 0;          // notifications it sent that mab accepted
+  std::uint64_t received = 0;      // deliveries routed to it, in any state
+  std::uint64_t acknowledged = 0;  // of those, acknowledged
+  std::uint64_t pending = 0;       // of those, still waiting (its queue depth)
+  // Overdue obligations it owes, plus raised flags naming it as owed_by that belong to no
+  // obligation (CONCERNS_NOT_ADDRESSED, say). A flag tied to an obligation is either a due-soon
+  // warning or the flag of an overdue obligation already counted, so it is not counted again.
+  std::uint64_t overdue = 0;
+  // Seconds from mab's receipt of a message to this agency's ack of it, by nearest rank over
+  // every acknowledged delivery; none before its first ack.
+  std::optional<double> ack_median_seconds;
+  std::optional<double> ack_p90_seconds;
+};
+
 class store {
  public:
   virtual ~store() = default;
@@ -266,6 +333,10 @@ class store {
   virtual result<std::vector<audit_record>> audit_entries(std::uint64_t after_pos,
                                                           std::size_t limit,
                                                           std::uint64_t& last_pos) = 0;
+  // Up to `limit` entries whose chain seq is above `after_seq`, by seq: for readers that follow
+  // the trail by its own numbering (the operator API, live events).
+  virtual result<std::vector<audit_record>> audit_after(std::uint64_t after_seq,
+                                                       std::size_t limit) = 0;
   virtual status append_checkpoint(const checkpoint_record& cp) = 0;
   virtual result<std::vector<checkpoint_record>> checkpoints() = 0;
 
@@ -288,7 +359,11 @@ class store {
                                         time_point at) = 0;
   // Newest first; `state` filters when set.
   virtual result<std::vector<obligation_record>> list_obligations(
-      std::optional<obligation_state> state, std::size_t limit) = 0;
+      std::optional<obligation_state> state, page p) = 0;
+  result<std::vector<obligation_record>> list_obligations(std::optional<obligation_state> state,
+                                                          std::size_t limit) {
+    return list_obligations(state, page{limit, 0});
+  }
 
   // Inserts a raised flag; returns its id, or nullopt (and changes nothing) when a flag with the
   // same dedupe_key exists (raised or cleared): a fact raises its flag once, ever.
@@ -308,9 +383,15 @@ class store {
   // false when there is no such flag.
   virtual result<bool> ack_flag(std::uint64_t flag_id, const std::string& by,
                                 const std::string& note, time_point at) = 0;
-  // Newest first; `state` filters when set.
-  virtual result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
-                                                      std::size_t limit) = 0;
+  // Newest first, filtered.
+  virtual result<std::vector<flag_record>> list_flags(const flag_filter& f, page p) = 0;
+  result<std::vector<flag_record>> list_flags(std::optional<flag_state> state,
+                                              std::size_t limit) {
+    return list_flags(flag_filter{state, {}}, page{limit, 0});
+  }
+  // Every flag of a transfer (its dedupe key starts "transfer/<id>/"), raised or cleared, oldest
+  // first.
+  virtual result<std::vector<flag_record>> transfer_flags(const std::string& transfer_id) = 0;
 
   // ---- subjects ----
   virtual result<std::optional<std::uint64_t>> subject_for_key(const std::string& key) = 0;
@@ -331,6 +412,11 @@ class store {
   // Adds a fact unless the same (subject, name, value_key, agency) is already recorded.
   virtual status add_fact(std::uint64_t subject, const fact_record& f) = 0;
   virtual result<std::vector<fact_record>> facts(std::uint64_t subject) = 0;
+  // Records that the stored message `seq` is about `subject` (once; a second link of the same
+  // message changes nothing). Merging subjects carries the links along.
+  virtual status link_message(std::uint64_t subject, std::uint64_t seq) = 0;
+  // The most recent (highest seq) stored message linked to `subject`, if any.
+  virtual result<std::optional<message_record>> latest_message_about(std::uint64_t subject) = 0;
 
   // ---- transfers ----
   // Inserts; false (nothing changed) when the transfer id exists.
@@ -338,8 +424,13 @@ class store {
   virtual result<std::optional<transfer_record>> find_transfer(const std::string& transfer_id) = 0;
   // Transfers of a subject, newest first.
   virtual result<std::vector<transfer_record>> transfers_of(std::uint64_t subject) = 0;
-  virtual result<std::vector<transfer_record>> list_transfers(std::optional<transfer_state> state,
-                                                              std::size_t limit) = 0;
+  // Newest (opened_at) first, filtered.
+  virtual result<std::vector<transfer_record>> list_transfers(const transfer_filter& f,
+                                                              page p) = 0;
+  result<std::vector<transfer_record>> list_transfers(std::optional<transfer_state> state,
+                                                      std::size_t limit) {
+    return list_transfers(transfer_filter{state, {}, {}, {}, {}}, page{limit, 0});
+  }
   virtual result<bool> complete_transfer(const std::string& transfer_id, time_point at) = 0;
   // Inserts a part; nullopt (nothing changed) when (transfer_id, owed_by, kind) exists.
   virtual result<std::optional<std::uint64_t>> add_part(const part_record& p) = 0;
@@ -348,6 +439,12 @@ class store {
   virtual status update_part(const part_record& p) = 0;
   virtual status add_timeline(const std::string& transfer_id, const timeline_entry& e) = 0;
   virtual result<std::vector<timeline_entry>> timeline(const std::string& transfer_id) = 0;
+
+  // ---- operator views (reads only) ----
+  virtual result<ledger_counts> count_ledger(time_point now) = 0;
+  // The oldest first (by due_at, then obligation or flag id), at most `limit`.
+  virtual result<std::vector<overdue_item>> oldest_overdue(time_point now, std::size_t limit) = 0;
+  virtual result<agency_activity> activity_of(const std::string& agency) = 0;
 };
 
 struct sqlite_options {

@@ -2,9 +2,8 @@
 //   {"command":"status"}                                   -> counters
 //   {"command":"dead_letters","limit":N}                   -> {"dead_letters":[...]}
 //   {"command":"replay","delivery_id":N}
-//   {"command":"obligations","state":"open|overdue|fulfilled","limit":N}
-//   {"command":"flags","state":"raised|cleared","limit":N}
-//   {"command":"ack_flag","flag_id":N,"by":"...","note":"..."}
+// The ledger (obligations, flags, transfers) is served by the operator HTTP API (daemon/api),
+// where callers authenticate and acknowledgements name their token's holder.
 // Every reply has "ok"; a failure has "error" saying what was wrong.
 #pragma once
 

@@ -11,6 +11,9 @@ class failing_store final : public mab::store::store {
   explicit failing_store(mab::store::store& inner) : inner_(inner) {}
 
   bool full = false;  // every write and commit fails with store_error::full
+  // The reads behind the operator API and its readiness probe fail with store_error::io (the
+  // disk went away under a running broker).
+  bool unreadable = false;
 
   status begin() override { return inner_.begin(); }
   status commit() override {
@@ -75,12 +78,19 @@ class failing_store final : public mab::store::store {
     return inner_.append_audit(e);
   }
   result<std::optional<mab::store::audit_record>> audit_head() override {
+    if (unreadable) return io_error();
     return inner_.audit_head();
   }
   result<std::vector<mab::store::audit_record>> audit_entries(std::uint64_t after,
                                                               std::size_t limit,
                                                               std::uint64_t& last) override {
+    if (unreadable) return io_error();
     return inner_.audit_entries(after, limit, last);
+  }
+  result<std::vector<mab::store::audit_record>> audit_after(std::uint64_t after,
+                                                            std::size_t limit) override {
+    if (unreadable) return io_error();
+    return inner_.audit_after(after, limit);
   }
   status append_checkpoint(const mab::store::checkpoint_record& cp) override {
     return inner_.append_checkpoint(cp);
@@ -116,9 +126,11 @@ class failing_store final : public mab::store::store {
     if (full) return disk_full();
     return inner_.close_obligation(id, to, at);
   }
+  using mab::store::store::list_obligations;
   result<std::vector<mab::store::obligation_record>> list_obligations(
-      std::optional<mab::store::obligation_state> state, std::size_t limit) override {
-    return inner_.list_obligations(state, limit);
+      std::optional<mab::store::obligation_state> state, mab::store::page p) override {
+    if (unreadable) return io_error();
+    return inner_.list_obligations(state, p);
   }
   result<std::optional<std::uint64_t>> raise_flag(const mab::store::flag_record& f) override {
     if (full) return disk_full();
@@ -150,9 +162,15 @@ class failing_store final : public mab::store::store {
     if (full) return disk_full();
     return inner_.ack_flag(id, by, note, at);
   }
-  result<std::vector<mab::store::flag_record>> list_flags(
-      std::optional<mab::store::flag_state> state, std::size_t limit) override {
-    return inner_.list_flags(state, limit);
+  using mab::store::store::list_flags;
+  result<std::vector<mab::store::flag_record>> list_flags(const mab::store::flag_filter& f,
+                                                          mab::store::page p) override {
+    if (unreadable) return io_error();
+    return inner_.list_flags(f, p);
+  }
+  result<std::vector<mab::store::flag_record>> transfer_flags(const std::string& id) override {
+    if (unreadable) return io_error();
+    return inner_.transfer_flags(id);
   }
 
   // Subjects and transfers: reads forward; writes fail when `full`.
@@ -194,6 +212,15 @@ class failing_store final : public mab::store::store {
   result<std::vector<mab::store::fact_record>> facts(std::uint64_t subject) override {
     return inner_.facts(subject);
   }
+  status link_message(std::uint64_t subject, std::uint64_t seq) override {
+    if (full) return disk_full();
+    return inner_.link_message(subject, seq);
+  }
+  result<std::optional<mab::store::message_record>> latest_message_about(
+      std::uint64_t subject) override {
+    if (unreadable) return io_error();
+    return inner_.latest_message_about(subject);
+  }
   result<bool> add_transfer(const mab::store::transfer_record& t) override {
     if (full) return disk_full();
     return inner_.add_transfer(t);
@@ -205,9 +232,11 @@ class failing_store final : public mab::store::store {
   result<std::vector<mab::store::transfer_record>> transfers_of(std::uint64_t subject) override {
     return inner_.transfers_of(subject);
   }
+  using mab::store::store::list_transfers;
   result<std::vector<mab::store::transfer_record>> list_transfers(
-      std::optional<mab::store::transfer_state> state, std::size_t limit) override {
-    return inner_.list_transfers(state, limit);
+      const mab::store::transfer_filter& f, mab::store::page p) override {
+    if (unreadable) return io_error();
+    return inner_.list_transfers(f, p);
   }
   result<bool> complete_transfer(const std::string& id, time_point at) override {
     if (full) return disk_full();
@@ -232,9 +261,27 @@ class failing_store final : public mab::store::store {
     return inner_.timeline(id);
   }
 
+  // Operator views: reads only.
+  result<mab::store::ledger_counts> count_ledger(time_point now) override {
+    if (unreadable) return io_error();
+    return inner_.count_ledger(now);
+  }
+  result<std::vector<mab::store::overdue_item>> oldest_overdue(time_point now,
+                                                               std::size_t limit) override {
+    if (unreadable) return io_error();
+    return inner_.oldest_overdue(now, limit);
+  }
+  result<mab::store::agency_activity> activity_of(const std::string& agency) override {
+    if (unreadable) return io_error();
+    return inner_.activity_of(agency);
+  }
+
  private:
   static error disk_full() {
     return make_error("disk full (simulated)", mab::store::store_error::full);
+  }
+  static error io_error() {
+    return make_error("disk read failed (simulated)", mab::store::store_error::io);
   }
 
   mab::store::store& inner_;

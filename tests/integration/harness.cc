@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/http/http.h"
 #include "daemon/wire/wire.h"
 
 namespace fs = std::filesystem;
@@ -38,7 +39,8 @@ std::string list(const std::vector<std::string>& items) {
 
 // fork/exec with stdin, stdout and stderr redirected to files; returns the child's pid.
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& in,
-            const std::string& out, const std::string& err) {
+            const std::string& out, const std::string& err,
+            const std::vector<std::pair<std::string, std::string>>& env = {}) {
   std::vector<std::string> argv_s{exe};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -53,6 +55,7 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
     dup2(i, 0);
     dup2(o, 1);
     dup2(e, 2);
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     execv(exe.c_str(), argv.data());
     _exit(127);
   }
@@ -67,12 +70,13 @@ int wait_status(pid_t pid) {
 }
 
 run_result run_program(const std::string& dir, const std::string& exe, const std::vector<std::string>& args,
-               const std::string& input) {
+               const std::string& input,
+               const std::vector<std::pair<std::string, std::string>>& env = {}) {
   static int counter = 0;
   const std::string base = dir + "/run" + std::to_string(++counter);
   spit(base + ".in", input);
   std::remove((base + ".err").c_str());
-  const pid_t pid = spawn(exe, args, base + ".in", base + ".out", base + ".err");
+  const pid_t pid = spawn(exe, args, base + ".in", base + ".out", base + ".err", env);
   run_result r;
   r.exit_code = wait_status(pid);
   r.out = slurp(base + ".out");
@@ -98,6 +102,17 @@ sandbox::sandbox() {
                                   crypto::base64_encode(broker_sign_.public_key), true);
   (void)crypto::write_secret_file(dir_ + "/keys/subject.key",
                                   crypto::base64_encode(crypto::random_bytes(32)), true);
+  // Every sandbox serves the operator API over HTTPS, as a deployment would, with one token per
+  // role; mabctl's ledger commands use it.
+  if (auto st = http::write_self_signed(http_cert(), dir_ + "/keys/http.key", {"127.0.0.1"}, 2);
+      !st) {
+    throw std::runtime_error(st.message());
+  }
+  for (const char* role : {"viewer", "operator", "auditor", "admin"}) {
+    const auto issued = http::issue_token();
+    tokens_.push_back({role, issued.secret, issued.sha256_hex});
+    (void)crypto::write_secret_file(token_file(role), issued.secret + "\n", true);
+  }
 }
 
 sandbox::~sandbox() {
@@ -139,6 +154,12 @@ void sandbox::write_config() {
                   "signing_key_file = \"keys/broker.sign.key\"\n" +
                   "curve_secret_key_file = \"keys/broker.curve.key\"\n" +
                   "subject_key_file = \"keys/subject.key\"\n" + broker_extra + "\n";
+  t += "[http]\nlisten = \"127.0.0.1:" + std::to_string(http_port_) +
+       "\"\ncert_file = \"keys/http.crt\"\nkey_file = \"keys/http.key\"\n\n";
+  for (const auto& tok : tokens_) {
+    t += "[[token]]\nname = \"test-" + tok.role + "\"\nrole = \"" + tok.role +
+         "\"\nsha256 = \"" + tok.sha256_hex + "\"\n\n";
+  }
   for (const auto& a : agencies_) {
     t += "[[agency]]\nid = \"" + a.id + "\"\nkind = \"" + a.kind + "\"\narea = \"" + a.area +
          "\"\nsigning_keys = [\"" + crypto::base64_encode(a.sign.public_key) +
@@ -152,15 +173,21 @@ void sandbox::start() {
   ASSERT_LT(pid_, 0) << "mabd already running";
   write_config();
   const std::string endpoint_file = dir_ + "/mabd.endpoint";
+  const std::string url_file = dir_ + "/mabd.http";
   std::remove(endpoint_file.c_str());
+  std::remove(url_file.c_str());
   pid_ = spawn(MABD_PATH, {"--config", config_path()}, "/dev/null", dir_ + "/mabd.stdout",
                dir_ + "/mabd.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
+    // mabd writes the URL file after the endpoint file, once both listeners are up.
     std::string ep = slurp(endpoint_file);
-    if (!ep.empty() && ep.back() == '\n') {
+    std::string url = slurp(url_file);
+    if (!ep.empty() && ep.back() == '\n' && !url.empty() && url.back() == '\n') {
       endpoint_ = ep.substr(0, ep.size() - 1);
-      listen_ = endpoint_;  // a restart comes back on the same port
+      listen_ = endpoint_;  // a restart comes back on the same ports
+      http_url_ = url.substr(0, url.size() - 1);
+      http_port_ = std::stoi(http_url_.substr(http_url_.rfind(':') + 1));
       break;
     }
     int status = 0;
@@ -188,6 +215,13 @@ int sandbox::stop(int sig) {
   return status;
 }
 
+const std::string& sandbox::token(const std::string& role) const {
+  for (const auto& t : tokens_) {
+    if (t.role == role) return t.secret;
+  }
+  throw std::runtime_error("no token for role " + role);
+}
+
 std::string sandbox::log() const { return slurp(dir_ + "/mabd.log"); }
 
 sdk::options sandbox::options_for(const std::string& id) const {
@@ -204,7 +238,7 @@ std::unique_ptr<sdk::client> sandbox::client(const std::string& id) const {
 }
 
 run_result sandbox::mabctl(const std::vector<std::string>& args, const std::string& input) const {
-  return run_program(dir_, MABCTL_PATH, args, input);
+  return run_program(dir_, MABCTL_PATH, args, input, {{"MAB_TOKEN", token("operator")}});
 }
 
 run_result sandbox::mabd(const std::vector<std::string>& args) const {

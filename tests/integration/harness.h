@@ -73,6 +73,14 @@ class sandbox {
   const std::string& endpoint() const { return endpoint_; }
   std::string config_path() const { return dir_ + "/mabd.toml"; }
   const crypto::signing_key_pair& broker_signing() const { return broker_sign_; }
+
+  // The operator API (HTTPS on an ephemeral loopback port, self-signed certificate), set by
+  // start(). Tokens exist for each role ("viewer", "operator", "auditor", "admin"), named
+  // "test-<role>" in the config; mabctl() runs with MAB_TOKEN set to the operator's.
+  const std::string& http_url() const { return http_url_; }
+  std::string http_cert() const { return dir_ + "/keys/http.crt"; }
+  const std::string& token(const std::string& role) const;
+  std::string token_file(const std::string& role) const { return dir_ + "/keys/" + role + ".token"; }
   const agency_keys& agency(const std::string& id) const;
 
  private:
@@ -83,6 +91,14 @@ class sandbox {
   crypto::curve_key_pair broker_curve_;
   std::vector<agency_keys> agencies_;
   pid_t pid_ = -1;
+  struct role_token {
+    std::string role;
+    std::string secret;
+    std::string sha256_hex;
+  };
+  std::vector<role_token> tokens_;
+  std::string http_url_;
+  int http_port_ = 0;
 };
 
 // Whole-file helpers for the inputs and outputs scenario tests hand to real programs.

@@ -219,14 +219,21 @@ TEST_F(ledger_test, operator_acknowledges_a_flag_with_a_note_and_it_is_audited) 
   const auto line_start = listed.rfind('\n', pos) == std::string::npos ? 0 : listed.rfind('\n', pos) + 1;
   const auto id_pos = listed.find("\"flag_id\":", line_start);
   const std::string id = std::to_string(std::stoull(listed.substr(id_pos + 10)));
-  auto ack = sb.mabctl({"flags", "ack", id, "--by", "duty manager", "--note",
+  // Over the operator API: who acknowledged is the token's holder, not a claim on the command line.
+  auto ack = sb.mabctl({"flags", "ack", id, "--note",
                         "phoned the front door; outcome promised today", "--mabd-config",
                         sb.config_path()});
   ASSERT_EQ(ack.exit_code, 0) << ack.err << ack.out;
-  EXPECT_NE(flags_json().find("duty manager"), std::string::npos);
-  auto missing_note = sb.mabctl({"flags", "ack", id, "--by", "x", "--note", "", "--mabd-config",
+  EXPECT_NE(ack.out.find("by test-operator"), std::string::npos) << ack.out;
+  EXPECT_NE(flags_json().find("\"acked_by\":\"test-operator\""), std::string::npos);
+  auto missing_note = sb.mabctl({"flags", "ack", id, "--note", "", "--mabd-config",
                                  sb.config_path()});
   EXPECT_NE(missing_note.exit_code, 0);
+  // A viewer may read the ledger but not acknowledge: mabd says 403 and mabctl passes it on.
+  auto as_viewer = sb.mabctl({"flags", "ack", id, "--note", "again", "--mabd-config",
+                              sb.config_path(), "--token-file", sb.token_file("viewer")});
+  EXPECT_EQ(as_viewer.exit_code, 1);
+  EXPECT_NE(as_viewer.err.find("HTTP 403"), std::string::npos) << as_viewer.err;
   ASSERT_EQ(sb.stop(), 0);
   auto verify = sb.mabctl({"audit", "verify", "--mabd-config", sb.config_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;

@@ -509,6 +509,8 @@ TEST_F(LedgerStoreTest, VersionTwoDatabaseMigrates) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE subject_messages; DROP INDEX messages_sender; "
+                         "DROP INDEX audit_log_seq; "
                          "DROP TABLE transfer_timeline; DROP TABLE transfer_parts; "
                          "DROP TABLE transfers; DROP TABLE subject_facts; "
                          "DROP TABLE subject_contacts; DROP TABLE subject_keys; "

@@ -311,6 +311,10 @@ TEST_F(SubjectStoreTest, VersionThreeDatabaseMigrates) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE subject_messages; DROP INDEX messages_sender; "
+                         "DROP INDEX audit_log_seq; "
+                         "DROP INDEX obligations_owed_by; DROP INDEX flags_type; "
+                         "DROP INDEX flags_owed_by; "
                          "DROP TABLE transfer_timeline; DROP TABLE transfer_parts; "
                          "DROP TABLE transfers; DROP TABLE subject_facts; "
                          "DROP TABLE subject_contacts; DROP TABLE subject_keys; "
@@ -327,7 +331,7 @@ TEST_F(SubjectStoreTest, VersionThreeDatabaseMigrates) {
   sqlite3_stmt* q = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &q, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(q, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(q, 0), 5);
   sqlite3_finalize(q);
   sqlite3_close(raw);
 }
