@@ -36,6 +36,7 @@ void add_flags(CLI::App& app, int& exit_code);
 void add_transfers(CLI::App& app, int& exit_code);
 void add_token(CLI::App& app, int& exit_code);
 void add_cert(CLI::App& app, int& exit_code);
+void add_config(CLI::App& app, int& exit_code);
 
 std::chrono::milliseconds seconds_to_ms(double seconds);
 // Protobuf JSON on one line, with the .proto field names (what `mabctl send` reads back).

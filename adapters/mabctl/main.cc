@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add_audit(app, exit_code);
   add_token(app, exit_code);
   add_cert(app, exit_code);
+  add_config(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

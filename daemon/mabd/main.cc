@@ -19,6 +19,7 @@
 #include "daemon/mabd/logging.h"
 #include "daemon/mabd/notify.h"
 #include "daemon/mabd/operator_http.h"
+#include "daemon/mabd/reload.h"
 #include "daemon/store/store.h"
 #include "daemon/subjects/subjects.h"
 #include "daemon/transport/server.h"
@@ -64,46 +65,62 @@ void ping_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds e
   });
 }
 
-// SIGHUP re-reads the configuration file. Tokens apply at once (revoking one must not wait for a
-// restart); other changes are checked and logged but take effect at the next restart, because
-// agencies, routes and keys are bound into connections and queues already open.
+// SIGHUP re-reads the configuration file and applies what can change while running (see
+// reload.h); an admin's POST /api/v1/admin/reload does the same.
 class reloader {
  public:
-  reloader(boost::asio::io_context& io, const mab::config::config& cfg,
-           mab::mabd::operator_http* web)
+  reloader(boost::asio::io_context& io, mab::config::config& cfg, mab::mabd::operator_http* web)
       : hup_(io, SIGHUP), cfg_(cfg), web_(web) {
     arm();
+  }
+
+  mab::mabd::reload_result reload(const std::string& by) {
+    auto r = mab::mabd::reload_in_place(cfg_);
+    if (!r.errors.empty()) {
+      for (const auto& e : r.errors) spdlog::error("reload: {}", e);
+      spdlog::error("reload ({}): {} error(s); still running on the previous configuration", by,
+                    r.errors.size());
+      return r;
+    }
+    if (web_) web_->set_tokens(cfg_);
+    spdlog::info("reload ({}): {} agencies, {} routes, {} API token(s) now in force; [broker], "
+                 "[http] and calendar changes apply at restart",
+                 by, r.agencies, r.routes, r.tokens);
+    return r;
   }
 
  private:
   void arm() {
     hup_.async_wait([this](const boost::system::error_code& error, int) {
       if (error) return;
-      reload();
+      reload("SIGHUP");
       arm();
     });
   }
-  void reload() {
-    auto reloaded = mab::config::load(cfg_.source_path);
-    if (!reloaded.errors.empty()) {
-      for (const auto& e : reloaded.errors) spdlog::error("reload: {}", e);
-      spdlog::error("reload: {} error(s); still running on the previous configuration",
-                    reloaded.errors.size());
-    } else if (web_) {
-      web_->set_tokens(*reloaded.cfg);
-      spdlog::info("reload: {} API token(s) now in force; other changes apply at restart",
-                   reloaded.cfg->tokens.size());
-    } else {
-      spdlog::info("reload: configuration valid; changes apply at restart ([http] is off)");
-    }
-  }
 
   boost::asio::signal_set hup_;
-  const mab::config::config& cfg_;
+  mab::config::config& cfg_;
   mab::mabd::operator_http* web_;
 };
 
-int serve(const mab::config::config& cfg, keys& k) {
+// The HTTPS certificate and key must be readable before mabd claims the configuration is valid:
+// otherwise a deployment pipeline passes and the service fails at start.
+mab::status check_http_files(const mab::config::config& cfg) {
+  if (!cfg.http.enabled || !cfg.http.tls) return mab::ok_status();
+  for (const auto& [key, file] : {std::pair{"cert_file", cfg.http.cert_file},
+                                  std::pair{"key_file", cfg.http.key_file}}) {
+    const std::string path = cfg.resolve(file);
+    std::ifstream in(path);
+    if (!in) {
+      return mab::make_error(std::string("[http] ") + key + ": " + path +
+                             " cannot be read (create a self-signed pair with: mabctl cert "
+                             "self-signed --cert FILE --key FILE)");
+    }
+  }
+  return mab::ok_status();
+}
+
+int serve(mab::config::config& cfg, keys& k) {
   std::error_code ec;
   std::filesystem::create_directories(cfg.broker.data_dir, ec);
   if (ec) {
@@ -131,8 +148,10 @@ int serve(const mab::config::config& cfg, keys& k) {
   // Tests and scripts that bind port "*" read the real endpoint here.
   std::ofstream(cfg.resolve("mabd.endpoint"), std::ios::trunc) << srv.endpoint() << "\n";
   std::optional<mab::mabd::operator_http> web;
-  if (cfg.http.enabled) {
-    web.emplace(io, cfg, brk);
+  if (cfg.http.enabled) web.emplace(io, cfg, brk);
+  reloader reloads(io, cfg, web ? &*web : nullptr);
+  if (web) {
+    web->set_reload([&reloads](const std::string& by) { return reloads.reload(by); });
     if (auto s = web->start(); !s) {
       spdlog::critical("{}", s.message());
       return exit_runtime;
@@ -148,7 +167,6 @@ int serve(const mab::config::config& cfg, keys& k) {
     srv.stop();
     io.stop();
   });
-  reloader reloads(io, cfg, web ? &*web : nullptr);
   boost::asio::steady_timer watchdog(io);
   if (auto every = mab::notify::watchdog_interval()) ping_watchdog(watchdog, *every / 2);
   spdlog::info("mabd ready: listening on {}, {} agencies, {} routes, broker key {}, control {}{}",
@@ -184,10 +202,14 @@ int main(int argc, char** argv) {
     std::cerr << "mabd: configuration has " << loaded.errors.size() << " error(s)\n";
     return exit_config;
   }
-  const auto& cfg = *loaded.cfg;
+  auto& cfg = *loaded.cfg;  // not const: a reload updates it in place
   auto k = load_keys(cfg);
   if (!k) {
     std::cerr << config_path << ": " << k.message() << "\n";
+    return exit_config;
+  }
+  if (auto s = check_http_files(cfg); !s) {
+    std::cerr << config_path << ": " << s.message() << "\n";
     return exit_config;
   }
   if (validate_only) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/api.h"
@@ -39,6 +40,7 @@ struct operator_http::impl {
   std::unique_ptr<http::server> server;
   boost::asio::steady_timer timer;
   bool running = false;
+  std::function<reload_result(const std::string&)> reload;
 
   // Ledger changes reach open dashboards within about a second; polling the audit trail keeps
   // the broker free of any knowledge of HTTP.
@@ -58,9 +60,38 @@ operator_http::operator_http(boost::asio::io_context& io, const config::config& 
 
 operator_http::~operator_http() { stop(); }
 
+void operator_http::set_reload(std::function<reload_result(const std::string& by)> reload) {
+  impl_->reload = std::move(reload);
+}
+
 status operator_http::start() {
   auto& m = *impl_;
   api::add_routes(m.routes, m.brk, m.cfg);
+  if (m.reload) {
+    // Agencies, keys, routes, policy and tokens change by editing the configuration (which an
+    // authority keeps under change control) and reloading it; nothing restarts.
+    m.routes.add("POST", "/api/v1/admin/reload", {http::role::admin}, [&m](const http::request& req) {
+      if (!req.body.empty() && req.body != "{}") {
+        return http::error_response(400, "bad_body", "this route takes no body (or {})");
+      }
+      const auto r = m.reload(req.caller);
+      if (!r.errors.empty()) {
+        nlohmann::json j{{"error",
+                          {{"status", 422},
+                           {"code", "invalid_config"},
+                           {"message", std::to_string(r.errors.size()) +
+                                           " error(s); still running on the previous "
+                                           "configuration"}}},
+                         {"errors", r.errors}};
+        return http::json_response(422, j.dump());
+      }
+      return http::json_response(200, nlohmann::json{{"reloaded", true},
+                                                     {"agencies", r.agencies},
+                                                     {"routes", r.routes},
+                                                     {"tokens", r.tokens}}
+                                           .dump());
+    });
+  }
   dashboard::add_routes(m.routes);
   m.routes.add_events("/api/v1/events", {http::role::viewer, http::role::operator_role,
                                          http::role::auditor, http::role::admin});

@@ -2,6 +2,7 @@
 // stream, on mabd's own io_context, from the [http] section and [[token]] list.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "daemon/broker/broker.h"
 #include "daemon/common/result.h"
 #include "daemon/config/config.h"
+#include "daemon/mabd/reload.h"
 
 namespace mab::mabd {
 
@@ -20,6 +22,9 @@ class operator_http {
   operator_http(const operator_http&) = delete;
   operator_http& operator=(const operator_http&) = delete;
 
+  // What an admin's POST /api/v1/admin/reload runs (the same as SIGHUP); `by` is the token's
+  // name, for the log. Set before start().
+  void set_reload(std::function<reload_result(const std::string& by)> reload);
   // Starts listening (TLS unless configured otherwise) and the once-a-second event feed.
   // Errors name the file or address.
   status start();

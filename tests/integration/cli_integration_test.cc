@@ -1,5 +1,8 @@
 // mabctl and mabd as an adapter developer and an operator use them: real processes only.
+#include <csignal>
+#include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -80,6 +83,47 @@ TEST_F(cli_test, validate_config_accepts_good_and_names_the_line_of_bad) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("mabd.toml:"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("lissen"), std::string::npos) << bad.err;
+}
+
+TEST_F(cli_test, validate_config_names_an_unreadable_https_certificate) {
+  std::filesystem::remove(sb.http_cert());
+  auto r = sb.mabd({"--config", sb.config_path(), "--validate-config"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("[http] cert_file: " + sb.http_cert() + " cannot be read"), std::string::npos)
+      << r.err;
+}
+
+// Revoking a token is a config edit and a SIGHUP: the next request with it is refused, while
+// the other tokens, and mabd itself, carry on.
+TEST(cli_tokens, sighup_revokes_a_removed_token_without_a_restart) {
+  sandbox sb;
+  standard_agencies(sb);
+  ASSERT_NO_FATAL_FAILURE(sb.start());
+  const std::vector<std::string> as_viewer = {"transfers", "list", "--mabd-config",
+                                              sb.config_path(), "--token-file",
+                                              sb.token_file("viewer")};
+  auto before = sb.mabctl(as_viewer);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+
+  std::string text = read_file(sb.config_path());
+  const auto start = text.find("[[token]]\nname = \"test-viewer\"");
+  ASSERT_NE(start, std::string::npos);
+  text.erase(start, text.find("[[token]]", start + 1) - start);
+  write_file(sb.config_path(), text);
+  sb.signal(SIGHUP);
+
+  run_result after;
+  for (int i = 0; i < 50; ++i) {
+    after = sb.mabctl(as_viewer);
+    if (after.exit_code != 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_NE(after.err.find("HTTP 401"), std::string::npos) << after.err;
+  auto operator_still = sb.mabctl({"transfers", "list", "--mabd-config", sb.config_path()});
+  EXPECT_EQ(operator_still.exit_code, 0) << operator_still.err;
+  EXPECT_NE(sb.log().find("3 API token(s) now in force"), std::string::npos) << sb.log();
+  EXPECT_EQ(sb.stop(), 0);
 }
 
 TEST(cli_logging, json_log_format_writes_one_json_object_per_line) {

@@ -198,6 +198,10 @@ void sandbox::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_FALSE(endpoint_.empty()) << "mabd did not start in time:\n" << log();
+  write_adapter_configs();
+}
+
+void sandbox::write_adapter_configs() const {
   for (const auto& a : agencies_) {
     spit(a.adapter_config,
          "agency = \"" + a.id + "\"\nendpoint = \"" + endpoint_ + "\"\nbroker_curve_key = \"" +
@@ -220,6 +224,10 @@ const std::string& sandbox::token(const std::string& role) const {
     if (t.role == role) return t.secret;
   }
   throw std::runtime_error("no token for role " + role);
+}
+
+void sandbox::signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);
 }
 
 std::string sandbox::log() const { return slurp(dir_ + "/mabd.log"); }

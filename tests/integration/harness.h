@@ -45,11 +45,15 @@ class sandbox {
   std::string broker_extra;
 
   void write_config();
+  // The SDK config of every agency (start() writes them; call again for one added later).
+  void write_adapter_configs() const;
   // Starts mabd and waits until it is listening; ASSERTs on failure (call via ASSERT_NO_FATAL_FAILURE).
   void start();
   // Sends `sig` and waits; returns the exit status (or 128 + signal).
   int stop(int sig = 15);
   bool running() const { return pid_ > 0; }
+  // Sends `sig` (SIGHUP: reload) without waiting for mabd to exit.
+  void signal(int sig) const;
   std::string log() const;
 
   sdk::options options_for(const std::string& id) const;
