@@ -65,6 +65,23 @@ inline std::optional<time_point> opt_time(const statement& st, int col) {
   return from_unix_ms(st.int64(col));
 }
 
+// A message row, selected as `message_columns` (table alias `m`) in this order.
+inline constexpr const char* message_columns =
+    "m.seq, m.message_id, m.sender, m.body_kind, m.envelope, m.notification_sha256, "
+    "m.received_at_ms, m.recipients";
+inline message_record read_message(const statement& st) {
+  message_record m;
+  m.seq = to_u64(st.int64(0));
+  m.message_id = st.text(1);
+  m.sender = st.text(2);
+  m.body_kind = st.text(3);
+  m.envelope = st.blob(4);
+  m.notification_sha256 = st.blob(5);
+  m.received_at = from_unix_ms(st.int64(6));
+  m.recipients = split_lines(st.text(7));
+  return m;
+}
+
 template <class T>
 result<std::vector<T>> read_all(statement& st, result<T> (*read)(const statement&)) {
   std::vector<T> out;

@@ -106,25 +106,15 @@ void sqlite_store::rollback() {
 
 result<std::optional<message_record>> sqlite_store::find_message(const std::string& message_id) {
   constexpr const char* op = "find_message";
-  auto st = db_.prepare(
-      "SELECT seq, message_id, sender, body_kind, envelope, notification_sha256, "
-      "received_at_ms, recipients FROM messages WHERE message_id = ?",
-      op);
+  static const std::string select =
+      std::string("SELECT ") + rows::message_columns + " FROM messages m WHERE message_id = ?";
+  auto st = db_.prepare(select.c_str(), op);
   if (!st) return st.err();
   st->bind_text(message_id);
   auto row = st->step();
   if (!row) return row.err();
   if (!*row) return std::optional<message_record>();
-  message_record m;
-  m.seq = to_u64(st->int64(0));
-  m.message_id = st->text(1);
-  m.sender = st->text(2);
-  m.body_kind = st->text(3);
-  m.envelope = st->blob(4);
-  m.notification_sha256 = st->blob(5);
-  m.received_at = from_unix_ms(st->int64(6));
-  m.recipients = rows::split_lines(st->text(7));
-  return std::optional<message_record>(std::move(m));
+  return std::optional<message_record>(rows::read_message(*st));
 }
 
 result<std::uint64_t> sqlite_store::append_message(const new_message& m) {

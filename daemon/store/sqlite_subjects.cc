@@ -242,26 +242,16 @@ status insert_subject_message(connection& db, std::uint64_t subject, std::uint64
 
 result<std::optional<message_record>> select_latest_subject_message(connection& db,
                                                                     std::uint64_t subject) {
-  auto st = db.prepare(
-      "SELECT m.seq, m.message_id, m.sender, m.body_kind, m.envelope, m.notification_sha256, "
-      "m.received_at_ms, m.recipients FROM subject_messages s JOIN messages m ON m.seq = s.seq "
-      "WHERE s.subject_id = ? ORDER BY s.seq DESC LIMIT 1",
-      "latest_message_about");
+  static const std::string select = std::string("SELECT ") + rows::message_columns +
+                                    " FROM subject_messages s JOIN messages m ON m.seq = s.seq "
+                                    "WHERE s.subject_id = ? ORDER BY s.seq DESC LIMIT 1";
+  auto st = db.prepare(select.c_str(), "latest_message_about");
   if (!st) return st.err();
   st->bind(to_i64(subject));
   auto row = st->step();
   if (!row) return row.err();
   if (!*row) return std::optional<message_record>();
-  message_record m;
-  m.seq = to_u64(st->int64(0));
-  m.message_id = st->text(1);
-  m.sender = st->text(2);
-  m.body_kind = st->text(3);
-  m.envelope = st->blob(4);
-  m.notification_sha256 = st->blob(5);
-  m.received_at = from_unix_ms(st->int64(6));
-  m.recipients = rows::split_lines(st->text(7));
-  return std::optional<message_record>(std::move(m));
+  return std::optional<message_record>(rows::read_message(*st));
 }
 
 }  // namespace mab::store::sqlite
